@@ -1,0 +1,50 @@
+# TAPPaaS backup/DR/HA — developer entry points. `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PULUMI_VERSION := 3.274.1
+export TAPPAAS_PULUMI_VERSION := $(PULUMI_VERSION)
+
+.PHONY: help setup venv engine check test test-fast demo bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: venv engine  ## create .venv with the pinned dependencies and build (or reuse) the Pulumi engine
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@echo "[setup] 1/2 python virtualenv in $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "[setup] FAILED at step 'create virtualenv'"; exit 1; }
+	@$(BIN)/python -m pip install --quiet --upgrade pip || { echo "[setup] FAILED at step 'upgrade pip'"; exit 1; }
+	@$(BIN)/python -m pip install --quiet -e '.[dev]' || { echo "[setup] FAILED at step 'pip install -e .[dev]'"; exit 1; }
+	@touch $@
+
+engine:  ## use a pulumi >= 3.272 on PATH, else build it from the Go module proxy into ~/.cache/tappaas
+	@echo "[setup] 2/2 pulumi engine"
+	@scripts/ensure-engine.sh
+
+check: venv  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy tappaas providers tests benchmarks __main__.py
+
+test: setup check  ## lint, type-check and run every test tier offline (lab + real engine)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: venv  ## the pure tiers only (no engine), for a quick loop
+	$(BIN)/python -m pytest -m "not engine" $(PYTEST_ARGS)
+
+demo: setup  ## start the lab, bring up the lab peer and site stacks with the real engine, print the protection summary
+	$(BIN)/tappaas demo
+
+bench: venv  ## run the benchmark scripts (they print figures)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean:  ## remove the virtualenv and caches in the checkout (the engine cache in ~/.cache stays)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .lab .pulumi-state

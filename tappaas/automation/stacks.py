@@ -1,0 +1,83 @@
+"""Selecting a stack of a project and running it with the real engine.
+
+Why: offline, the Pulumi CLI's Python language host cannot be built (the Go module proxy
+refuses its module), so ``pulumi up`` cannot launch ``__main__.py`` itself. The Automation
+API's inline programs host the language runtime in this process and drive the same engine
+(``pulumi preview/up/refresh/destroy --client``), with the project's ``Pulumi.yaml`` and
+``Pulumi.<stack>.yaml`` as usual. With a normal Pulumi install, plain ``pulumi up`` works too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pulumi import automation as auto
+
+from tappaas.automation.engine import Engine
+
+Program = Callable[[], None]
+
+
+def project_name(project_dir: Path) -> str:
+    """The ``name`` of the project's Pulumi.yaml."""
+    with (project_dir / "Pulumi.yaml").open() as fh:
+        return str(yaml.safe_load(fh)["name"])
+
+
+@dataclass
+class StackRunner:
+    """One stack of one project, driven through the engine with an inline program."""
+
+    project_dir: Path
+    stack_name: str
+    program: Program
+    engine: Engine
+    backend_dir: Path
+    passphrase: str | None = None
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    _stack: auto.Stack | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = self.engine.offline_env(self.backend_dir, passphrase=self.passphrase)
+        env.update(self.extra_env)
+        return env
+
+    @property
+    def stack(self) -> auto.Stack:
+        if self._stack is None:
+            self.backend_dir.mkdir(parents=True, exist_ok=True)
+            workspace = auto.LocalWorkspaceOptions(
+                work_dir=str(self.project_dir),
+                env_vars=self.env,
+                pulumi_command=auto.PulumiCommand(
+                    root=str(self.engine.root), skip_version_check=True
+                ),
+            )
+            self._stack = auto.create_or_select_stack(
+                stack_name=self.stack_name,
+                project_name=project_name(self.project_dir),
+                program=self.program,
+                opts=workspace,
+            )
+        return self._stack
+
+    def preview(self, on_output: Callable[[str], None] | None = None) -> auto.PreviewResult:
+        return self.stack.preview(on_output=on_output, diff=True)
+
+    def up(self, on_output: Callable[[str], None] | None = None) -> auto.UpResult:
+        return self.stack.up(on_output=on_output)
+
+    def refresh(self, on_output: Callable[[str], None] | None = None) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=on_output)
+
+    def destroy(self, on_output: Callable[[str], None] | None = None) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=on_output)
+
+    def state(self) -> dict[str, object]:
+        """The stack's deployment (the state file's content) as exported by the engine."""
+        exported = self.stack.export_stack()
+        return {"version": exported.version, "deployment": exported.deployment}

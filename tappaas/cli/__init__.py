@@ -1,0 +1,17 @@
+"""The ``tappaas`` command: thin typer commands over the public API (``format_*`` render)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="tappaas",
+    help="TAPPaaS backup, disaster recovery and high availability.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
