@@ -1,0 +1,43 @@
+"""The client layer: HTTPS to Proxmox VE and PBS (auth, TLS pinning, errors, retries, tasks)."""
+
+from tappaas.client.client import Envelope, ProxmoxClient
+from tappaas.client.errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    FingerprintMismatchError,
+    NotFoundError,
+    ParameterError,
+    ProxmoxError,
+    TaskFailedError,
+    TaskTimeoutError,
+    TransientApiError,
+    TransportError,
+)
+from tappaas.client.retry import API_CALL, NO_RETRY, TASK_POLL, RetryPolicy
+from tappaas.client.settings import ConnectionSettings, Product
+from tappaas.client.tasks import TaskResult, Upid
+
+__all__ = [
+    "API_CALL",
+    "NO_RETRY",
+    "TASK_POLL",
+    "ApiError",
+    "AuthError",
+    "ConflictError",
+    "ConnectionSettings",
+    "Envelope",
+    "FingerprintMismatchError",
+    "NotFoundError",
+    "ParameterError",
+    "Product",
+    "ProxmoxClient",
+    "ProxmoxError",
+    "RetryPolicy",
+    "TaskFailedError",
+    "TaskResult",
+    "TaskTimeoutError",
+    "TransientApiError",
+    "TransportError",
+    "Upid",
+]

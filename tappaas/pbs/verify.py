@@ -1,0 +1,33 @@
+"""PBS verify jobs (``/config/verify``): re-reading chunks so silent corruption is found early."""
+
+from __future__ import annotations
+
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.section import SectionConfig
+from tappaas.wire import WireModel
+
+
+class VerifyJobIdentity(WireModel):
+    id: str
+
+
+class VerifyJobSettings(WireModel):
+    store: str
+    schedule: str | None = None
+    ns: str | None = None
+    max_depth: int | None = None
+    ignore_verified: bool | None = None
+    outdated_after: int | None = None
+    """Days after which a verified snapshot is verified again."""
+    read_threads: int | None = None
+    verify_threads: int | None = None
+    comment: str | None = None
+
+
+class VerifyJob(VerifyJobIdentity, VerifyJobSettings):
+    """A whole verify job entry."""
+
+
+def verify_jobs(client: ProxmoxClient) -> SectionConfig[VerifyJob]:
+    """The verify jobs of one PBS."""
+    return SectionConfig(client, "verify", VerifyJob, VerifyJobSettings)
