@@ -1,0 +1,238 @@
+"""The lifecycle every PBS/PVE object follows, written once.
+
+Each resource supplies a props model (frozen, extra keys forbidden) whose fields are split
+into identity (a change means replace) and settings (updated in place), plus four hooks:
+``observe`` (read the live object into props), ``create_object``, ``update_object`` and
+``delete_object``. This base turns them into Pulumi's check/diff/create/read/update/delete:
+
+- ``check`` validates without I/O (unknown values during preview are left for later);
+- ``diff`` reads the live object once, so drift made behind Pulumi's back shows up and is
+  repaired by the next ``up``; a vanished object is recreated;
+- ``create``/``update`` read the object back before returning outputs;
+- ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
+- write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from abc import abstractmethod
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import unwrap_rpc_secret
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from providers._endpoint import Credentials, Endpoint
+from tappaas.client import NotFoundError, ProxmoxClient
+
+PROVIDER_KEY = "__provider"
+
+
+class Props(BaseModel):
+    """Base of every resource's inputs: where the object lives, plus its own fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    endpoint: Endpoint
+
+    #: Fields that cannot change in place (the API has no update for them).
+    identity: ClassVar[frozenset[str]] = frozenset()
+    #: Inputs the API never returns (passwords); outputs carry ``<name>_sha256`` instead.
+    write_only: ClassVar[frozenset[str]] = frozenset()
+
+    def wire(self, model: type[BaseModel]) -> Any:
+        """This object's fields as the given wire model (drops provider-only fields)."""
+        return model.model_validate(self.model_dump(include=set(model.model_fields)))
+
+
+P = TypeVar("P", bound=Props)
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: unwrap_rpc_secret(v) for k, v in values.items() if k != PROVIDER_KEY}
+
+
+def _has_unknowns(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unknowns(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_unknowns(v) for v in value)
+    return False
+
+
+class ObjectProvider(ResourceProvider, Generic[P]):
+    """Pulumi's dynamic-provider interface over four typed hooks."""
+
+    props_type: ClassVar[type[Props]]
+    credentials: Credentials | None = None
+    #: The pickled provider holds no secret (credentials come from configure()), so the state
+    #: can show it in the clear; Pulumi still encrypts it if it ever captured a secret.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self.credentials = Credentials(req.config)
+
+    # --- hooks ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def object_id(self, props: P) -> str:
+        """The resource id (e.g. a datastore name, ``store:ns``, ``path|auth-id|role``)."""
+
+    @abstractmethod
+    def observe(self, client: ProxmoxClient, object_id: str, props: P) -> P | None:
+        """The live object as props (provider-only and write-only fields taken from
+        ``props``), or None if it does not exist."""
+
+    @abstractmethod
+    def create_object(self, client: ProxmoxClient, props: P) -> dict[str, Any]:
+        """Create it; return extra outputs known only at creation (e.g. a token secret)."""
+
+    @abstractmethod
+    def update_object(self, client: ProxmoxClient, object_id: str, old: P, new: P) -> None:
+        """Change its settings in place (identity fields are equal)."""
+
+    @abstractmethod
+    def delete_object(self, client: ProxmoxClient, object_id: str, props: P) -> None:
+        """Delete it; NotFound may propagate (the base ignores it)."""
+
+    def extra_outputs(self, props: P, olds: dict[str, Any]) -> dict[str, Any]:
+        """Outputs carried forward from the previous state (e.g. a token secret)."""
+        return {}
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def parse(self, values: dict[str, Any]) -> P:
+        return self.props_type.model_validate(_plain(values))  # type: ignore[return-value]
+
+    def parse_state(self, olds: dict[str, Any]) -> P:
+        """Props from a previous state's outputs (which also carry computed fields)."""
+        fields = set(self.props_type.model_fields)
+        plain = _plain(olds)
+        return self.parse({k: v for k, v in plain.items() if k in fields})
+
+    def client(self, props: P) -> ProxmoxClient:
+        if self.credentials is None:
+            raise RuntimeError("provider used before configure(): no credentials")
+        return self.credentials.client(props.endpoint)
+
+    def outputs(self, props: P, extra: dict[str, Any]) -> dict[str, Any]:
+        outs = props.model_dump(mode="json", exclude=set(props.write_only))
+        for name in props.write_only:
+            value = getattr(props, name)
+            outs[f"{name}_sha256"] = None if value is None else sha256(_secret_text(value))
+        outs["resource_id"] = self.object_id(props)
+        outs.update(extra)
+        return outs
+
+    # --- Pulumi entry points ----------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        if _has_unknowns(news):
+            return CheckResult(news, [])
+        try:
+            self.parse(news)
+        except ValidationError as exc:
+            failures = [
+                CheckFailure(".".join(str(p) for p in err["loc"]) or "(props)", err["msg"])
+                for err in exc.errors()
+            ]
+            return CheckResult(news, failures)
+        return CheckResult(news, [])
+
+    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        identity = self.props_type.identity
+        if _has_unknowns(news):
+            plain_news = _plain(news)
+            changed = [k for k, v in plain_news.items() if _plain(olds).get(k) != v]
+            replaces = [k for k in changed if k in identity]
+            return DiffResult(changes=bool(changed), replaces=replaces)
+        new = self.parse(news)
+        old = self.parse_state(olds)
+        live = self.observe(self.client(new), object_id, new)
+        if live is None:  # deleted behind our back: create it again
+            return DiffResult(changes=True, replaces=sorted(identity), delete_before_replace=True)
+        changed = [
+            name
+            for name in type(new).model_fields
+            if name not in new.write_only and getattr(new, name) != getattr(live, name)
+        ]
+        if new.endpoint != old.endpoint and "endpoint" not in changed:
+            changed.append("endpoint")
+        for name in new.write_only:
+            value = getattr(new, name)
+            digest = None if value is None else sha256(_secret_text(value))
+            if _plain(olds).get(f"{name}_sha256") != digest:
+                changed.append(name)
+        replaces = [name for name in changed if name in identity]
+        return DiffResult(
+            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        wanted = self.parse(props)
+        client = self.client(wanted)
+        extra = self.create_object(client, wanted)
+        object_id = self.object_id(wanted)
+        live = self._read_back(client, object_id, wanted)
+        return CreateResult(id_=object_id, outs=self.outputs(live, extra))
+
+    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        new = self.parse(news)
+        client = self.client(new)
+        self.update_object(client, object_id, self.parse_state(olds), new)
+        live = self._read_back(client, object_id, new)
+        return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))
+
+    def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
+        known = self.parse_state(props)
+        live = self.observe(self.client(known), object_id, known)
+        if live is None:
+            return ReadResult(id_=None, outs={})
+        return ReadResult(
+            id_=object_id, outs=self.outputs(live, self.extra_outputs(known, _plain(props)))
+        )
+
+    def delete(self, object_id: str, props: dict[str, Any]) -> None:
+        known = self.parse_state(props)
+        with contextlib.suppress(NotFoundError):
+            self.delete_object(self.client(known), object_id, known)
+
+    def _read_back(self, client: ProxmoxClient, object_id: str, wanted: P) -> P:
+        live = self.observe(client, object_id, wanted)
+        if live is None:
+            raise vanished(wanted, object_id, "was written but cannot be read back")
+        return live
+
+
+def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundError:
+    """The error for an object that disappeared between two calls of one operation."""
+    return NotFoundError(
+        product=props.endpoint.product.value,
+        method="GET",
+        path=object_id,
+        status=404,
+        message=f"{object_id} {what}",
+    )
+
+
+def _secret_text(value: Any) -> str:
+    getter = getattr(value, "get_secret_value", None)
+    return str(getter() if getter else value)

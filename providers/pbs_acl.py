@@ -1,0 +1,64 @@
+"""``PbsAcl``: one PBS ACL entry (path, auth-id, role); its id is ``path|auth-id|role``.
+
+There is no update in the API: any change (``propagate`` too) is a replace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers._lifecycle import ObjectProvider, Props
+from providers._resource import ObjectResource
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.access import AccessApi, AclEntry
+
+
+class PbsAclProps(Props):
+    identity = frozenset({"path", "auth_id", "role", "propagate"})
+
+    path: str
+    auth_id: str
+    role: str
+    propagate: bool = True
+
+    def entry(self) -> AclEntry:
+        return AclEntry(self.path, self.auth_id, self.role, self.propagate)
+
+
+class PbsAclProvider(ObjectProvider[PbsAclProps]):
+    props_type = PbsAclProps
+
+    def object_id(self, props: PbsAclProps) -> str:
+        return props.entry().resource_id
+
+    def observe(
+        self, client: ProxmoxClient, object_id: str, props: PbsAclProps
+    ) -> PbsAclProps | None:
+        found = AccessApi(client).find_acl(props.entry())
+        return None if found is None else props.model_copy(update={"propagate": found.propagate})
+
+    def create_object(self, client: ProxmoxClient, props: PbsAclProps) -> dict[str, Any]:
+        AccessApi(client).add_acl(props.entry())
+        return {}
+
+    def update_object(
+        self, client: ProxmoxClient, object_id: str, old: PbsAclProps, new: PbsAclProps
+    ) -> None:
+        """Only the endpoint can differ here (everything else is identity): nothing to send."""
+
+    def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsAclProps) -> None:
+        AccessApi(client).remove_acl(props.entry())
+
+
+class PbsAcl(ObjectResource, module="pbs", name="Acl"):
+    """Grants ``role`` on ``path`` to a user or token."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: dict[str, pulumi.Input[Any]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PbsAclProvider(), resource_name, inputs, opts)

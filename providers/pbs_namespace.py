@@ -1,0 +1,71 @@
+"""``PbsNamespace``: a namespace in a PBS datastore (e.g. one per guest site on a peer).
+
+There is no update: any change is a replace. Deleting a namespace that still holds backup
+groups is refused by PBS (we never pass ``delete-groups``), so data outlives the resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pydantic import Field
+
+from providers._lifecycle import ObjectProvider, Props
+from providers._resource import ObjectResource
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.namespace import MAX_DEPTH, NamespaceApi
+
+
+class PbsNamespaceProps(Props):
+    identity = frozenset({"store", "namespace"})
+
+    store: str
+    namespace: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
+
+    def depth(self) -> int:
+        return self.namespace.count("/") + 1
+
+
+class PbsNamespaceProvider(ObjectProvider[PbsNamespaceProps]):
+    props_type = PbsNamespaceProps
+
+    def object_id(self, props: PbsNamespaceProps) -> str:
+        return f"{props.store}:{props.namespace}"
+
+    def observe(
+        self, client: ProxmoxClient, object_id: str, props: PbsNamespaceProps
+    ) -> PbsNamespaceProps | None:
+        return props if NamespaceApi(client, props.store).exists(props.namespace) else None
+
+    def create_object(self, client: ProxmoxClient, props: PbsNamespaceProps) -> dict[str, Any]:
+        if props.depth() > MAX_DEPTH:
+            raise ValueError(f"namespace '{props.namespace}' is deeper than {MAX_DEPTH} levels")
+        NamespaceApi(client, props.store).create(props.namespace)
+        return {}
+
+    def update_object(
+        self,
+        client: ProxmoxClient,
+        object_id: str,
+        old: PbsNamespaceProps,
+        new: PbsNamespaceProps,
+    ) -> None:
+        """Only the endpoint can differ here (everything else is identity): nothing to send."""
+
+    def delete_object(
+        self, client: ProxmoxClient, object_id: str, props: PbsNamespaceProps
+    ) -> None:
+        NamespaceApi(client, props.store).delete(props.namespace)
+
+
+class PbsNamespace(ObjectResource, module="pbs", name="Namespace"):
+    """A PBS namespace; removing it fails while backups remain in it."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: dict[str, pulumi.Input[Any]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PbsNamespaceProvider(), resource_name, inputs, opts)

@@ -1,0 +1,62 @@
+"""``PbsRemote``: another PBS that this one syncs with.
+
+The password (the far side's token secret) is write-only: PBS never returns it, so outputs
+keep its SHA-256 (itself stored encrypted) to notice a changed secret, which is re-sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pydantic import SecretStr
+
+from providers._lifecycle import Props, vanished
+from providers._resource import ObjectResource
+from providers._section import SectionProvider
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.remote import Remote, RemoteApi, RemoteIdentity
+from tappaas.pbs.section import SectionConfig
+
+
+class PbsRemoteProps(Props, Remote):
+    identity = frozenset(RemoteIdentity.model_fields)
+    write_only = frozenset({"password"})
+
+    password: SecretStr | None = None
+    """Required by PBS on creation; never read back (state holds only its hash)."""
+
+
+class PbsRemoteProvider(SectionProvider[PbsRemoteProps]):
+    props_type = PbsRemoteProps
+    wire_type = Remote
+    id_field = "name"
+
+    def section(self, client: ProxmoxClient) -> SectionConfig[Any]:
+        return RemoteApi(client).section
+
+    def create_object(self, client: ProxmoxClient, props: PbsRemoteProps) -> dict[str, Any]:
+        RemoteApi(client).create(props.wire(Remote), props.password or SecretStr(""))
+        return {}
+
+    def update_object(
+        self, client: ProxmoxClient, object_id: str, old: PbsRemoteProps, new: PbsRemoteProps
+    ) -> None:
+        api = RemoteApi(client)
+        current = api.get(object_id)
+        if current is None:
+            raise vanished(new, object_id)
+        # Re-sending an unchanged secret is harmless; diff only gets here when something moved.
+        api.update(current, new.wire(Remote), new.password)
+
+
+class PbsRemote(ObjectResource, module="pbs", name="Remote"):
+    """A remote PBS entry; ``password`` should be a secret Output or config secret."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: dict[str, pulumi.Input[Any]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PbsRemoteProvider(), resource_name, inputs, opts)

@@ -1,0 +1,84 @@
+"""``PbsToken``: an API token of a PBS user, whose secret exists only in our state.
+
+PBS shows the secret once, at creation: it becomes the secret output ``secret`` and is
+carried forward on every later read and update. A replace creates a new token, hence a new
+secret, and everything consuming the output follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers._lifecycle import ObjectProvider, Props, vanished
+from providers._resource import ObjectResource
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.access import AccessApi, TokenSettings
+
+
+class PbsTokenProps(Props, TokenSettings):
+    identity = frozenset({"userid", "token_name"})
+
+    userid: str
+    token_name: str
+
+    @property
+    def token_id(self) -> str:
+        return f"{self.userid}!{self.token_name}"
+
+
+class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
+    props_type = PbsTokenProps
+
+    def object_id(self, props: PbsTokenProps) -> str:
+        return props.token_id
+
+    def observe(
+        self, client: ProxmoxClient, object_id: str, props: PbsTokenProps
+    ) -> PbsTokenProps | None:
+        current = AccessApi(client).get_token(props.userid, props.token_name)
+        return None if current is None else props.model_copy(update=dict(current.value))
+
+    def create_object(self, client: ProxmoxClient, props: PbsTokenProps) -> dict[str, Any]:
+        secret = AccessApi(client).create_token(
+            props.userid, props.token_name, props.wire(TokenSettings)
+        )
+        return {"token_id": props.token_id, "secret": secret.get_secret_value()}
+
+    def extra_outputs(self, props: PbsTokenProps, olds: dict[str, Any]) -> dict[str, Any]:
+        return {"token_id": props.token_id, "secret": olds.get("secret")}
+
+    def update_object(
+        self, client: ProxmoxClient, object_id: str, old: PbsTokenProps, new: PbsTokenProps
+    ) -> None:
+        api = AccessApi(client)
+        current = api.get_token(new.userid, new.token_name)
+        if current is None:
+            raise vanished(new, object_id)
+        api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
+
+    def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsTokenProps) -> None:
+        AccessApi(client).delete_token(props.userid, props.token_name)
+
+
+class PbsToken(ObjectResource, module="pbs", name="Token"):
+    """An API token; ``secret`` is a secret output, ``token_id`` is ``user@realm!name``."""
+
+    token_id: pulumi.Output[str]
+    secret: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: dict[str, pulumi.Input[Any]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            PbsTokenProvider(),
+            resource_name,
+            inputs,
+            opts,
+            computed=("token_id", "secret"),
+            secret_outputs=("secret",),
+        )

@@ -1,0 +1,62 @@
+"""``PbsUser``: a PBS user (e.g. ``tappaas-pve@pbs``, whose token PVE backs up with).
+
+Deleting a user also deletes its tokens and their ACLs (PBS does that itself).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers._lifecycle import ObjectProvider, Props, vanished
+from providers._resource import ObjectResource
+from tappaas.client import ProxmoxClient
+from tappaas.pbs.access import AccessApi, User
+
+
+class PbsUserProps(Props, User):
+    identity = frozenset({"userid"})
+
+
+class PbsUserProvider(ObjectProvider[PbsUserProps]):
+    props_type = PbsUserProps
+
+    def object_id(self, props: PbsUserProps) -> str:
+        return props.userid
+
+    def observe(
+        self, client: ProxmoxClient, object_id: str, props: PbsUserProps
+    ) -> PbsUserProps | None:
+        current = AccessApi(client).get_user(object_id)
+        return None if current is None else props.model_copy(update=dict(current.value))
+
+    def create_object(self, client: ProxmoxClient, props: PbsUserProps) -> dict[str, Any]:
+        AccessApi(client).create_user(props.wire(User))
+        return {}
+
+    def update_object(
+        self, client: ProxmoxClient, object_id: str, old: PbsUserProps, new: PbsUserProps
+    ) -> None:
+        api = AccessApi(client)
+        current = api.get_user(object_id)
+        if current is None:
+            raise vanished(new, object_id)
+        api.update_user(current, new.wire(User))
+
+    def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsUserProps) -> None:
+        AccessApi(client).delete_user(object_id)
+
+
+class PbsUser(ObjectResource, module="pbs", name="User"):
+    """A PBS user; give it rights with ``PbsAcl`` and credentials with ``PbsToken``."""
+
+    userid: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        inputs: dict[str, pulumi.Input[Any]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PbsUserProvider(), resource_name, inputs, opts)
