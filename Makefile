@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 
 engine:  ## use a pulumi >= 3.272 on PATH, else build it from the Go module proxy into ~/.cache/tappaas
 	@echo "[setup] 2/2 pulumi engine"
-	@scripts/ensure-engine.sh
+	@pulumi=$$(scripts/ensure-engine.sh) && scripts/ensure-proxmoxve-plugin.sh "$$pulumi"
 
 check: venv  ## ruff and mypy
 	$(BIN)/ruff check .
