@@ -71,6 +71,11 @@ class DiskContent:
         changed = min(chunk_count, round(chunk_count * daily_change_share))
         return cls(key, chunk_count, -(-disk_bytes // chunk_count), changed, origin)
 
+    @property
+    def size_bytes(self) -> int:
+        """The whole disk: what a full transfer sends."""
+        return self.chunk_count * self.chunk_size
+
     def _generation(self, index: int, day: int) -> int:
         """How many of days 0..day rewrote chunk ``index`` (the window covers a ring)."""
         written = (day + 1) * self.changed_per_day  # chunk writes so far, round the ring
