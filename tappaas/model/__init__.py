@@ -1,0 +1,92 @@
+"""The site model: a TAPPaaS site's whole config, typed, validated and frozen (pure).
+
+Public API::
+
+    from tappaas.model import load_site_config, load_stack_file, SiteConfig, ConfigError
+
+- ``load_site_config(raw: Mapping[str, Any]) -> SiteConfig`` validates the ``tappaas:site``
+  stack-config object; ``load_stack_file(path) -> SiteConfig`` reads it from
+  ``Pulumi.<stack>.yaml``. Both raise ``ConfigError`` whose ``issues`` (``ConfigIssue(path,
+  message)``) list every problem, pydantic's and the cross-field checks' together.
+- Models are frozen pydantic v2 models with unknown keys forbidden. Defaults are resolved:
+  a service's ``node``, ``pool``, ``ha.enabled``, ``ha.failover_node`` and
+  ``replication.enabled`` are filled in (see ``tappaas.model.site``).
+- Secrets are ``SecretRef`` (``{secret: key}``): resolve with
+  ``pulumi.Config().require_secret(ref.key)``. Credentials are ``ApiToken`` (token ID in the
+  clear, secret by reference).
+- Retention is data: ``Retention.prune_options()`` gives the PBS prune-job keys (``forever``
+  = ``keep-yearly=100``); PVE's vzdump job uses ``PVE_KEEP_ALL``.
+"""
+
+from tappaas.model.backup import (
+    BackupMode,
+    BackupSettings,
+    EncryptionSettings,
+    LocalPbs,
+    VerifySettings,
+)
+from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
+from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
+from tappaas.model.endpoint import Endpoint
+from tappaas.model.errors import ConfigError, ConfigIssue
+from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
+from tappaas.model.personal import PersonalSettings
+from tappaas.model.recovery import RecoveryMethod, RecoverySettings
+from tappaas.model.remote import Direction, GuestSite, PeerSettings, Remote, SyncSettings
+from tappaas.model.retention import FOREVER_YEARS, PVE_KEEP_ALL, Retention
+from tappaas.model.secrets import ApiToken, SecretRef
+from tappaas.model.service import (
+    BackupSelection,
+    HaSettings,
+    HaState,
+    Importance,
+    PersonalExport,
+    ReplicationSettings,
+    Service,
+)
+from tappaas.model.site import Role, SiteConfig
+
+__all__ = [
+    "CONFIG_KEY",
+    "FOREVER_YEARS",
+    "PVE_KEEP_ALL",
+    "ApiToken",
+    "BackupMode",
+    "BackupSelection",
+    "BackupSettings",
+    "ClusterApi",
+    "ClusterSettings",
+    "Compression",
+    "ConfigError",
+    "ConfigIssue",
+    "CrsMode",
+    "Datapool",
+    "Direction",
+    "EncryptionSettings",
+    "Endpoint",
+    "GuestSite",
+    "HaSettings",
+    "HaState",
+    "Importance",
+    "LocalPbs",
+    "Node",
+    "PeerSettings",
+    "PersonalExport",
+    "PersonalSettings",
+    "PoolRole",
+    "RecoveryMethod",
+    "RecoverySettings",
+    "Redundancy",
+    "Remote",
+    "ReplicationSettings",
+    "Retention",
+    "Role",
+    "SecretRef",
+    "Service",
+    "ShutdownPolicy",
+    "SiteConfig",
+    "SyncSettings",
+    "VerifySettings",
+    "load_site_config",
+    "load_stack_file",
+]

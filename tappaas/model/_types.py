@@ -1,0 +1,193 @@
+"""Field types of the stack config, validated where they are read, with Proxmox's own limits.
+
+Each type says in its error message what a valid value looks like, because the message is all
+the admin sees.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from tappaas.schedule.interval import longest_gap
+
+
+class StrictModel(BaseModel):
+    """Base of every config model: immutable, and unknown keys are mistakes (typos)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _matching(pattern: str, what: str) -> AfterValidator:
+    """A validator accepting strings that fully match ``pattern``; ``what`` names the shape."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+_SAFE_ID = r"[A-Za-z0-9_][A-Za-z0-9._\-]*"
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+_IPV4 = r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_HOST = rf"(?:{_IPV4}|{_DNS_LABEL}(?:\.{_DNS_LABEL})*|\[[0-9A-Fa-f:.]+\])"
+MAX_PORT = 65535
+MAX_NAMESPACE_DEPTH = 7
+"""PBS namespaces nest at most 7 levels below the datastore root."""
+MAX_NAMESPACE_LENGTH = 256
+
+
+NodeName = Annotated[
+    str, _matching(_DNS_LABEL, "a node name (letters, digits and inner hyphens, e.g. 'tappaas1')")
+]
+ServiceName = Annotated[
+    str, _matching(r"[a-zA-Z][a-zA-Z0-9-]*", "a VM name (a letter, then letters, digits, '-')")
+]
+StorageId = Annotated[
+    str,
+    _matching(
+        r"[a-z][a-z0-9\-_.]*[a-z0-9]",
+        "a PVE storage ID (lower case letters, digits, '-', '_', '.'; e.g. 'tanka1')",
+    ),
+]
+PbsId = Annotated[
+    str,
+    Field(min_length=3, max_length=32),
+    _matching(_SAFE_ID, "a PBS ID (3-32 letters, digits, '_', '.', '-', e.g. 'tappaas_backup')"),
+]
+SiteName = Annotated[
+    str,
+    Field(min_length=1, max_length=32),
+    _matching(_SAFE_ID, "a site name (letters, digits, '_', '.', '-')"),
+]
+Fingerprint = Annotated[
+    str,
+    _matching(
+        r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}",
+        "a SHA-256 certificate fingerprint (32 colon-separated hex pairs, AA:BB:…)",
+    ),
+]
+TokenId = Annotated[
+    str,
+    _matching(
+        rf"[^\s:/!@]+@{_SAFE_ID}!{_SAFE_ID}",
+        "an API token ID 'user@realm!token' (e.g. 'tappaas@pbs!pulumi')",
+    ),
+]
+StackName = Annotated[
+    str,
+    _matching(
+        r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+",
+        "a Pulumi stack reference 'organization/project/stack' (e.g. 'organization/tappaas/peer')",
+    ),
+]
+FilesystemUuid = Annotated[
+    str,
+    _matching(
+        r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+        "a filesystem UUID in lower case (see `blkid` or `proxmox-backup-manager disk list`)",
+    ),
+]
+DevicePath = Annotated[
+    str, _matching(r"/dev/\S+", "a device path (e.g. '/dev/disk/by-id/ata-…' or '/dev/sdb')")
+]
+DiskKey = Annotated[
+    str, _matching(r"(?:scsi|sata|virtio|ide|efidisk|tpmstate)\d+", "a VM disk key like 'scsi1'")
+]
+ByteRate = Annotated[
+    str,
+    _matching(
+        r"\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?",
+        "a byte rate per second like '50MiB' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+    ),
+]
+
+
+_ADDRESS = re.compile(rf"(?P<host>{_HOST})(?::(?P<port>\d{{1,5}}))?")
+
+
+def _check_address(value: str) -> str:
+    """``host`` or ``host:port`` (``[v6]:port`` for IPv6), with a port in 1..65535."""
+    match = _ADDRESS.fullmatch(value)
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not an address: write 'host' or 'host:port' "
+            "(DNS name, IPv4, or [IPv6] in brackets)"
+        )
+    port = match.group("port")
+    if port is not None and not 1 <= int(port) <= MAX_PORT:
+        raise ValueError(f"port {port} in {value!r} is out of range (1-{MAX_PORT})")
+    return value
+
+
+Address = Annotated[str, AfterValidator(_check_address)]
+"""``host`` or ``host:port``; the lab serves on random loopback ports, so ports are explicit."""
+
+
+def split_address(address: str) -> tuple[str, int | None]:
+    """``(host, port)`` of a validated address (brackets dropped); ``port`` ``None`` if unset."""
+    match = _ADDRESS.fullmatch(address)
+    if match is None:
+        raise ValueError(f"{address!r} is not an address")
+    port = match.group("port")
+    return match.group("host").strip("[]"), None if port is None else int(port)
+
+
+def _check_namespace(value: str) -> str:
+    """A PBS namespace path ``a/b/c``: at most 7 levels; ``""`` is the datastore root."""
+    if value == "":
+        return value
+    if len(value) > MAX_NAMESPACE_LENGTH:
+        raise ValueError(f"namespace is longer than {MAX_NAMESPACE_LENGTH} characters")
+    parts = value.split("/")
+    if len(parts) > MAX_NAMESPACE_DEPTH:
+        raise ValueError(
+            f"namespace {value!r} is {len(parts)} levels deep; PBS allows at most "
+            f"{MAX_NAMESPACE_DEPTH}"
+        )
+    for part in parts:
+        if not re.fullmatch(_SAFE_ID, part) or len(part) > 32:
+            raise ValueError(
+                f"namespace part {part!r} of {value!r} is not 1-32 letters, digits, '_', '.', '-'"
+            )
+    return value
+
+
+Namespace = Annotated[str, AfterValidator(_check_namespace)]
+
+
+def _check_schedule(value: str) -> str:
+    """A PVE/PBS calendar event that runs repeatedly (the text is sent to Proxmox as is)."""
+    longest_gap(value)  # raises CalendarEventError or ScheduleTooRareError, both ValueErrors
+    return value
+
+
+Schedule = Annotated[str, AfterValidator(_check_schedule)]
+"""A calendar event such as ``daily``, ``02:00``, ``*/15`` or ``mon..fri 21:00``."""
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _parse_duration(value: Any) -> Any:
+    """``'15m'``, ``'1h'``, ``'2d'``, ``'1w'`` (or a combination like ``'1h30m'``) → timedelta."""
+    if not isinstance(value, str):
+        return value
+    parts = re.findall(r"(\d+)\s*([smhdw])", value)
+    if not parts or re.sub(r"\s*\d+\s*[smhdw]", "", value).strip():
+        raise ValueError(f"{value!r} is not a duration like '15m', '4h', '1d' or '1w'")
+    return timedelta(seconds=sum(int(n) * _DURATION_UNITS[unit] for n, unit in parts))
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("duration must be positive")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration), AfterValidator(_positive)]

@@ -1,0 +1,38 @@
+"""The policy: pure functions from a ``SiteConfig`` to findings and a protection report.
+
+Public API::
+
+    from tappaas.policy import evaluate, protection_report, Finding, Severity
+
+- ``evaluate(site, report=None) -> tuple[Finding, ...]``: every finding, errors first.
+  ``Finding(code, severity, path, message, fix)``; ``Severity.ERROR`` blocks deployment
+  (``finding.blocks_deployment``); codes (``Code``) are stable.
+- ``protection_report(site) -> ProtectionReport``: per service its copies, formats, off-site
+  copies and an ``Estimate`` (RPO, RTO class, copy used) per ``Disaster``. Export it with
+  ``report.model_dump(mode="json")`` (durations in seconds).
+- ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
+"""
+
+from tappaas.policy.copies import Copy, CopyKind, DataFormat
+from tappaas.policy.evaluate import evaluate
+from tappaas.policy.findings import Code, Finding, Severity
+from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
+from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
+
+__all__ = [
+    "RULES",
+    "Code",
+    "Copy",
+    "CopyKind",
+    "DataFormat",
+    "Disaster",
+    "Estimate",
+    "Finding",
+    "ProtectionReport",
+    "RtoClass",
+    "ServiceProtection",
+    "Severity",
+    "evaluate",
+    "protection_report",
+    "render_rules_table",
+]
