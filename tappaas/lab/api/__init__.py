@@ -1,0 +1,1 @@
+"""The request pipeline and the two product dialects (PVE, PBS)."""

@@ -1,0 +1,1 @@
+"""What tests and demos control: seeding, node state, faults, the request log."""

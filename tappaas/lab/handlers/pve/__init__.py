@@ -1,0 +1,15 @@
+"""PVE API areas; ``ROUTES`` lists every implemented route."""
+
+from __future__ import annotations
+
+from tappaas.lab.api.routes import Route
+from tappaas.lab.handlers.pve import access, cluster, ha, nodes, qemu, storage
+
+ROUTES: tuple[Route, ...] = (
+    *access.ROUTES,
+    *cluster.ROUTES,
+    *ha.ROUTES,
+    *nodes.ROUTES,
+    *qemu.ROUTES,
+    *storage.ROUTES,
+)

@@ -1,0 +1,266 @@
+"""``Lab``: one process serving a PVE cluster and PBS instances over loopback HTTPS.
+
+``Lab.start(config)`` loads the official schema files if present (else the lab's built-in
+checks, and ``notes`` says so), builds or restores the state, mints a certificate per
+instance, and serves each on its own port. ``stop()`` (or leaving the ``with`` block) shuts
+the servers and, with ``state_file``, saves the state so a demo survives restarts.
+
+The state file is a pickle written by the lab itself with mode 0600; load only your own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from tappaas.lab.api.app import ApiApp
+from tappaas.lab.api.pbs_app import PbsApp
+from tappaas.lab.api.pve_app import PveApp
+from tappaas.lab.config import DEFAULT_DISK_BYTES, LabConfig
+from tappaas.lab.control.faults import FaultSet
+from tappaas.lab.control.http import ControlEndpoint
+from tappaas.lab.control.request_log import RequestLog
+from tappaas.lab.control.surface import Control
+from tappaas.lab.endpoint import Endpoint, Product
+from tappaas.lab.handlers import pbs as pbs_handlers
+from tappaas.lab.handlers import pve as pve_handlers
+from tappaas.lab.http.server import LabHttpServer
+from tappaas.lab.schema.files import find_schema_file, load_apidoc
+from tappaas.lab.schema.tree import RouteTree
+from tappaas.lab.state.access import (
+    SUPERUSER,
+    AccessControl,
+    AclEntry,
+    Token,
+    User,
+    new_password,
+    new_token_secret,
+)
+from tappaas.lab.state.pbs import PbsServer
+from tappaas.lab.state.pve import PhysicalDisk, PveCluster, PveNode
+from tappaas.lab.state.tasks import TaskRegistry
+from tappaas.lab.tls import TlsMaterial, mint
+
+BOOT_TOKEN = "tappaas"
+CLUSTER_NAME = "tappaas"
+PVE_INSTANCE = "pve"
+STATE_FILE_MODE = 0o600
+
+
+@dataclass
+class _Saved:
+    """What ``state_file`` holds."""
+
+    pve: PveCluster
+    pbs: dict[str, PbsServer]
+    tls: dict[str, TlsMaterial]
+    ports: dict[str, int]
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+def _access(product: Product, password: str) -> tuple[AccessControl, str]:
+    secret = new_token_secret()
+    access = AccessControl(product)
+    root = User(SUPERUSER, password=password, comment="lab superuser")
+    root.tokens[BOOT_TOKEN] = Token(BOOT_TOKEN, secret, comment="lab boot token", privsep=False)
+    access.users[SUPERUSER] = root
+    if product == "pbs":
+        access.acl.append(AclEntry("/", f"{SUPERUSER}!{BOOT_TOKEN}", "Admin"))
+    return access, secret
+
+
+def _fresh(config: LabConfig) -> _Saved:
+    password = new_password()
+    pve_access, _ = _access("pve", password)
+    nodes = {}
+    for index, name in enumerate(config.nodes, start=1):
+        disks = {
+            dev: PhysicalDisk(dev, DEFAULT_DISK_BYTES, serial=f"LAB{index:02d}{dev[-1].upper()}")
+            for dev in config.disks_of(name)
+        }
+        nodes[name] = PveNode(name, nodeid=index, disks=disks)
+    cluster = PveCluster(CLUSTER_NAME, nodes, pve_access)
+    servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
+    tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab")} | {
+        n: mint(f"pbs-{n}.lab") for n in config.pbs
+    }
+    return _Saved(
+        cluster, servers, tls, {}, {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)}
+    )
+
+
+def _load(path: Path) -> _Saved:
+    with path.open("rb") as handle:
+        saved = pickle.load(handle)  # noqa: S301 - the lab's own 0600 file
+    if not isinstance(saved, _Saved):
+        raise ValueError(f"{path} is not a lab state file")
+    return saved
+
+
+def _schema(directory: Path | None, product: Product) -> tuple[RouteTree | None, str]:
+    if directory is None:
+        return (
+            None,
+            f"{product.upper()}: no schema directory - built-in checks of the implemented endpoints only",
+        )
+    path = find_schema_file(directory, product)
+    if path is None:
+        return (
+            None,
+            f"{product.upper()}: no schema file in {directory} - built-in checks of the implemented endpoints only",
+        )
+    tree = RouteTree.from_apidoc(load_apidoc(path))
+    return tree, f"{product.upper()}: schema {path} ({tree.size} methods)"
+
+
+class Lab:
+    """A running lab; use ``Lab.start(config)``, then ``stop()`` or a ``with`` block."""
+
+    def __init__(self, config: LabConfig) -> None:
+        self.config = config
+        self.notes: list[str] = []
+        self._faults = FaultSet()
+        self._log = RequestLog()
+        self._servers: list[LabHttpServer] = []
+        self._saved = self._restore_or_create()
+        self._apps: dict[str, ApiApp[object]] = {}
+        self.pve: Endpoint
+        self.pbs: dict[str, Endpoint] = {}
+        self.control: Control
+
+    @classmethod
+    def start(cls, config: LabConfig | None = None) -> Lab:
+        """Build and serve a lab."""
+        lab = cls(config or LabConfig())
+        try:
+            lab._serve()
+        except BaseException:
+            lab.stop()
+            raise
+        return lab
+
+    def _restore_or_create(self) -> _Saved:
+        path = self.config.state_file
+        if path is not None and path.exists():
+            saved = _load(path)
+            self.notes.append(f"state restored from {path}")
+            return saved
+        return _fresh(self.config)
+
+    def _serve(self) -> None:
+        saved, config = self._saved, self.config
+        directory = config.resolved_schema_dir()
+        pve_tree, pve_note = _schema(directory, "pve")
+        pbs_tree, pbs_note = _schema(directory, "pbs")
+        self.notes += [pve_note, pbs_note]
+        clock = time.time
+        pve_app = PveApp(
+            PVE_INSTANCE, saved.pve, saved.pve.access,
+            TaskRegistry("pve", clock, config.task_seconds), pve_handlers.ROUTES, pve_tree,
+            self._faults, self._log, clock,
+        )  # fmt: skip
+        pbs_apps = {
+            name: PbsApp(
+                name,
+                server,
+                server.access,
+                TaskRegistry("pbs", clock, config.task_seconds),
+                pbs_handlers.ROUTES,
+                pbs_tree,
+                self._faults,
+                self._log,
+                clock,
+            )  # fmt: skip
+            for name, server in saved.pbs.items()
+        }
+        self.control = Control(pve_app, pbs_apps, self._faults, self._log)
+        boot_secret = saved.pve.access.users[SUPERUSER].tokens[BOOT_TOKEN].secret
+        endpoint = ControlEndpoint(self.control, boot_secret)
+        saved.pve.backup_servers = {}
+        pve_port = config.pve_port or saved.ports.get(PVE_INSTANCE, 0)
+        self.pve = self._bind(PVE_INSTANCE, "pve", pve_app, pve_port, endpoint)
+        for name, app in pbs_apps.items():
+            port = config.pbs_ports.get(name) or saved.ports.get(name, 0)
+            self.pbs[name] = self._bind(name, "pbs", app, port, endpoint)
+            app.state.fingerprint = saved.tls[name].fingerprint
+            for host in (config.host, "localhost"):
+                saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
+
+    def _bind(
+        self, name: str, product: Product, app: ApiApp[object], port: int, control: ControlEndpoint
+    ) -> Endpoint:
+        tls = self._saved.tls[name]
+        try:
+            server = LabHttpServer(self.config.host, port, tls.server_context(), app)
+        except OSError:
+            if not port:
+                raise
+            server = LabHttpServer(self.config.host, 0, tls.server_context(), app)
+        app.control = control
+        server.start()
+        self._servers.append(server)
+        self._apps[name] = app
+        self._saved.ports[name] = server.port
+        access = app.access
+        root = access.users[SUPERUSER]
+        return Endpoint(
+            name=name,
+            product=product,
+            host=self.config.host,
+            port=server.port,
+            fingerprint=tls.fingerprint,
+            root_userid=SUPERUSER,
+            root_password=root.password or "",
+            token_id=f"{SUPERUSER}!{BOOT_TOKEN}",
+            token_secret=root.tokens[BOOT_TOKEN].secret,
+        )
+
+    def endpoints(self) -> list[Endpoint]:
+        """PVE first, then every PBS."""
+        return [self.pve, *self.pbs.values()]
+
+    def save(self, path: Path | None = None) -> None:
+        """Write the state to ``path`` (default ``config.state_file``), mode 0600."""
+        target = path or self.config.state_file
+        if target is None:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        servers, self._saved.pve.backup_servers = self._saved.pve.backup_servers, {}
+        try:
+            for app in self._apps.values():
+                app.lock.acquire()
+            tmp = target.with_name(target.name + f".{secrets.token_hex(4)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, STATE_FILE_MODE)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(self._saved, handle)
+            tmp.replace(target)
+        finally:
+            for app in self._apps.values():
+                app.lock.release()
+            self._saved.pve.backup_servers = servers
+
+    def stop(self) -> None:
+        """Stop every server (saving the state first when ``state_file`` is set)."""
+        if self._servers and self.config.state_file is not None:
+            self.save()
+        for server in self._servers:
+            with contextlib.suppress(OSError):
+                server.stop()
+        self._servers.clear()
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

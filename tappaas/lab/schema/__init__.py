@@ -1,0 +1,1 @@
+"""Official API schema files: loading, routing and per-product parameter verification."""
