@@ -8,6 +8,8 @@ import pytest
 
 from tappaas.automation import Engine, EngineNotFoundError, find_engine
 
+pytest_plugins = ["tests.fixtures.lab"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 

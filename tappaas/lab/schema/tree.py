@@ -104,6 +104,6 @@ class RouteTree:
         while stack:
             node = stack.pop()
             for verb, info in (node.get("info") or {}).items():
-                routes.add(MethodSchema.from_info(str(node["path"]), {"method": verb, **info}))
+                routes.add(MethodSchema.from_info(str(node["path"]), {**info, "method": verb}))
             stack.extend(node.get("children") or [])
         return routes
