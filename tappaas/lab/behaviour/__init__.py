@@ -7,6 +7,7 @@ server; times are Unix seconds (UTC, as the lab pins it), like the Proxmox APIs.
 
 - ``prune``: PBS ``compute_prune_info`` and PVE ``prune_mark_backup_group``.
 - ``schedulers``: when PBS jobs, PVE jobs (vzdump) and storage replication run.
+- ``vzdump``: which guests a backup job backs up per node, their names, notes and retention.
 - ``snapshots``, ``group_filter``, ``namespaces``, ``sync``: what a PBS pull/push sync moves.
 - ``verify``, ``disk_content``, ``chunk_store``: verify selection, chunks, GC, usage.
 - ``replication``: PVE storage replication (pvesr) jobs, their state and direction.

@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_SHUTDOWN_POLICY",
     "ShutdownEffect",
     "ShutdownPolicy",
+    "StartFails",
     "fence_services",
     "freeze_services",
     "recover_fenced",
