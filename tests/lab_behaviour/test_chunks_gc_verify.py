@@ -132,3 +132,15 @@ def test_select_and_record_verify():
     assert verify_result(index, store) is VerifyResult.FAILED
     verified = record_verify(chosen[0], VerifyResult.FAILED, T0 + 3 * DAY)
     assert verified.verification == VerifyState(VerifyResult.FAILED, T0 + 3 * DAY)
+
+
+@given(
+    changed=st.integers(min_value=0, max_value=64),
+    since=st.integers(min_value=T0 - 3 * DAY, max_value=T0 + 40 * DAY),
+    span=st.integers(min_value=0, max_value=40 * DAY),
+)
+def test_changed_bytes_equals_the_chunk_difference(changed, since, span):
+    disk = DiskContent("vm/100", 64, 64 * MIB, changed, origin=T0)
+    until = since + span
+    difference = disk.chunks_at(until).chunks - disk.chunks_at(since).chunks
+    assert disk.changed_bytes(since, until) == len(difference) * 64 * MIB

@@ -91,5 +91,12 @@ class DiskContent:
         return ChunkIndex(chunks, self.chunk_size)
 
     def changed_bytes(self, since: int, until: int) -> int:
-        """Bytes rewritten between two moments: what an incremental transfer sends."""
-        return len(self.chunks_at(until).chunks - self.chunks_at(since).chunks) * self.chunk_size
+        """Bytes rewritten between two moments: what an incremental transfer sends.
+
+        The days in between rewrite a contiguous stretch of the ring, so this is the number of
+        chunk writes, capped at the whole disk.
+        """
+        first = max((since - self.origin) // SECONDS_PER_DAY, -1)
+        last = max((until - self.origin) // SECONDS_PER_DAY, -1)
+        writes = max(last - first, 0) * self.changed_per_day
+        return min(writes, self.chunk_count) * self.chunk_size

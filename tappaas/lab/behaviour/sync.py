@@ -206,6 +206,18 @@ def _is_owner(owner: str, auth_id: str) -> bool:
     return owner == auth_id or ("!" in owner and owner.split("!", 1)[0] == auth_id)
 
 
+def _selected(source: Iterable[Snapshot], options: SyncOptions) -> tuple[list[Snapshot], int]:
+    """The source snapshots a run considers, oldest first, and the transfer-last cutoff.
+
+    Unfinished ones are dropped first (PBS ``filter_out_in_progress``), then those failing
+    ``verified-only``/``encrypted-only``; positions below the cutoff fall to transfer-last.
+    """
+    listed = sorted((s for s in source if s.finished), key=lambda s: s.backup_time)
+    selected = [s for s in listed if _passes_content_filters(s, options)]
+    cutoff = max(len(selected) - options.transfer_last, 0) if options.transfer_last else 0
+    return selected, cutoff
+
+
 def _pull_group(
     plan: _Builder,
     options: SyncOptions,
@@ -215,12 +227,10 @@ def _pull_group(
 ) -> None:
     """PBS ``pull_group`` for one group that passed the owner check."""
     source_ns, target_ns, group = where
-    listed = sorted((s for s in source if s.finished), key=lambda s: s.backup_time)
-    selected = [s for s in listed if _passes_content_filters(s, options)]
+    selected, cutoff = _selected(source, options)
     selected_times = {s.backup_time for s in selected}
     local_by_time = {s.backup_time: s for s in local}
     last = max((s.backup_time for s in local if s.finished), default=None)
-    cutoff = max(len(selected) - options.transfer_last, 0) if options.transfer_last else 0
     already: list[int] = []
     not_last: list[int] = []
     for position, snapshot in enumerate(selected):
@@ -271,11 +281,9 @@ def _push_group(
 ) -> None:
     """PBS ``push_group`` for one group the remote user owns (or that is new there)."""
     source_ns, target_ns, group = where
-    listed = sorted((s for s in source if s.finished), key=lambda s: s.backup_time)
-    selected = [s for s in listed if _passes_content_filters(s, options)]
+    selected, cutoff = _selected(source, options)
     selected_times = {s.backup_time for s in selected}
     last = max((s.backup_time for s in remote), default=None)
-    cutoff = max(len(selected) - options.transfer_last, 0) if options.transfer_last else 0
     already: list[int] = []
     not_last: list[int] = []
     for position, snapshot in enumerate(selected):
