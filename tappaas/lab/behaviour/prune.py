@@ -105,9 +105,9 @@ class PveKeepOptions:
     yearly: int = 0
 
     def __post_init__(self) -> None:
-        for option in fields(self)[1:]:
-            if getattr(self, option.name) < 0:
-                raise ValueError(f"keep-{option.name} must not be negative")
+        for name, _ in _PASSES:
+            if getattr(self, name) < 0:
+                raise ValueError(f"keep-{name} must not be negative")
 
     def for_pbs(self) -> KeepOptions:
         """The options PVE passes to ``proxmox-backup-client prune`` for a PBS storage.
@@ -116,8 +116,7 @@ class PveKeepOptions:
         """
         if self.keep_all:
             return KeepOptions()
-        counts = {option.name: getattr(self, option.name) or None for option in fields(self)[1:]}
-        return KeepOptions(**counts)
+        return KeepOptions(**{name: getattr(self, name) or None for name, _ in _PASSES})
 
 
 _PASSES: tuple[tuple[str, Callable[[datetime], Hashable]], ...] = (

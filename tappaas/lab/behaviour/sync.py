@@ -342,10 +342,8 @@ def _sync_namespace(
     if not options.remove_vanished:
         return
     for group, content in sorted(target.items()):
-        if group in source and apply_filters(group, options.group_filter):
-            continue
         owned = _is_owner(content.owner, options.owner) if pull else content.owner == options.owner
-        if not owned or not apply_filters(group, options.group_filter):
+        if group in source or not owned or not apply_filters(group, options.group_filter):
             continue
         plan.log.append(
             f"Delete vanished group '{group}'" if pull else f"Removed vanished group {group}"
