@@ -54,7 +54,11 @@ def _pve_check(
         ok = "Permissions.Modify" in access.privileges(auth_id, path)
         return None if ok else f"{path}, Permissions.Modify"
     if head == "userid-param":
-        return None if params.get("userid") == auth_id.split("!")[0] else DENIED
+        userid = str(params.get("userid", ""))
+        if expr[1] == "self":
+            return None if userid == auth_id.split("!")[0] else DENIED
+        path = f"/access/realm/{userid.rpartition('@')[2]}"
+        return None if str(expr[1]) in access.privileges(auth_id, path) else f"{path}, {expr[1]}"
     if head == "userid-group":
         privs = {str(p) for p in expr[1]}
         return None if access.privileges(auth_id, "/access/groups") & privs else DENIED
@@ -65,7 +69,7 @@ def pve_permission_error(
     permissions: Mapping[str, Any], auth_id: str, params: Mapping[str, Any], access: AccessControl
 ) -> str | None:
     """None if a PVE call is allowed, else the detail of "Permission check failed (…)"."""
-    if permissions.get("user") in ("all", "world"):
+    if access.is_superuser(auth_id) or permissions.get("user") in ("all", "world"):
         return None
     if "check" in permissions:
         return _pve_check(permissions["check"], auth_id, params, access)

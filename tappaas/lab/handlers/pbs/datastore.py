@@ -1,7 +1,8 @@
 """PBS ``/config/datastore`` and ``/admin/datastore/{store}/namespace``.
 
-Create and delete are tasks (UPIDs). Create turns ``keep-*``/``prune-schedule`` into a prune
-job ``default-<store>-<id>``; a removable store (``backing-device``) takes a path relative to
+Create and delete are tasks (UPIDs). Create turns ``prune-schedule`` (with any ``keep-*``) into a
+prune job ``default-<store>-<uuid>`` cut to 32 characters, and an update carrying them fails
+"datastore prune settings have been replaced by prune jobs"; a removable store (``backing-device``) takes a path relative to
 its device. Delete defaults to ``destroy-data=0`` (chunks stay and are found again by
 ``reuse-datastore``) and ``keep-job-configs=0`` (its sync/prune/verify jobs and the ACLs
 under ``/datastore/<name>`` go too). Namespaces nest at most 7 deep; the root cannot be
@@ -23,6 +24,7 @@ PbsCall = Call[PbsServer]
 KEEP_OPTIONS = ("keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
                 "keep-yearly")  # fmt: skip
 MAX_NAMESPACE_DEPTH = 7
+JOB_ID_MAX = 32
 DATASTORE_PRIVS = ("Datastore.Audit", "Datastore.Allocate")
 
 
@@ -92,10 +94,9 @@ def create_datastore(call: PbsCall) -> str:
     state.datastores.put(DatastoreConfig(name, "datastore", options))
     kept = state.contents.pop(f"orphan:{path}", None) if call.param("reuse-datastore") else None
     state.contents[name] = kept or DatastoreContent()
-    if keep or prune_schedule:
-        job_id = f"default-{name}-{uuid.uuid4().hex[:13]}"
-        job = {"store": name, "schedule": prune_schedule or "daily", **keep}
-        state.prune_jobs.put(PruneJob(job_id, "prune", job))
+    if prune_schedule:
+        job_id = f"default-{name}-{uuid.uuid4()}"[:JOB_ID_MAX]
+        state.prune_jobs.put(PruneJob(job_id, "prune", {"store": name, "schedule": prune_schedule, **keep}))
     task = call.services.tasks.start(state.hostname, "create-datastore", name, call.auth_id)
     return task.upid
 
@@ -113,7 +114,15 @@ def update_datastore(call: PbsCall) -> None:
     """Change mutable options (the schema rejects ``keep-*``, ``path`` and the like)."""
     entry = datastore(call.state, str(call.param("name")))
     pbs_check_digest(call.state.datastores, call.param("digest"))
+    for key in (*KEEP_OPTIONS, "prune-schedule"):
+        if key in call.params:
+            raise pbs_param_bail(key, "datastore prune settings have been replaced by prune jobs")
     pbs_update(entry, call.params, exclude=("name",))
+    if "comment" in call.params:
+        comment = str(call.params["comment"]).strip()
+        entry.options["comment"] = comment
+        if not comment:
+            del entry.options["comment"]
 
 
 @ROUTES.route(
