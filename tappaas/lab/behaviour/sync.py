@@ -260,7 +260,7 @@ def _pull_group(
     plan.skipped(prefix, already, "older than the newest snapshot present on sync target")
     plan.skipped(prefix, not_last, "due to transfer-last")
     if options.remove_vanished:
-        for snapshot in local:
+        for snapshot in sorted(local, key=lambda s: s.backup_time):
             if snapshot.backup_time in selected_times:
                 continue
             if snapshot.protected:
