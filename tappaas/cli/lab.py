@@ -1,0 +1,161 @@
+"""``tappaas lab up|down|status``: run the lab (a stand-in PVE cluster and PBS instances).
+
+``up`` serves in the foreground until Ctrl-C; ``up --detach`` starts it in the background
+and returns once it listens. Both write a lab file (default ``.lab/lab.json``, mode 0600,
+it holds credentials) listing every endpoint with fingerprint and credentials; ``down``
+stops a detached lab and ``status`` prints its endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from tappaas.cli import app
+from tappaas.lab import Endpoint, Lab, LabConfig
+
+DEFAULT_LAB_FILE = Path(".lab/lab.json")
+LAB_FILE_MODE = 0o600
+DETACH_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 15.0
+POLL_SECONDS = 0.1
+ENTRY = "from tappaas.cli import main; main()"
+
+lab_app = typer.Typer(help="Run the lab: a stand-in Proxmox VE cluster and Backup Servers.", no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+
+LAB_FILE_OPTION = typer.Option(DEFAULT_LAB_FILE, "--lab-file", help="Where endpoints and credentials are written.")
+
+
+def format_endpoints(endpoints: list[Endpoint], notes: list[str]) -> str:
+    """The endpoint table ``status`` and ``up`` print (no secrets)."""
+    lines = [f"  {e.product.upper()} {e.name:<8} {e.url:<26} {e.fingerprint}" for e in endpoints]
+    return "\n".join(["Lab endpoints (product, name, URL, SHA-256 fingerprint):", *lines, *notes])
+
+
+def _write_lab_file(path: Path, lab: Lab, pid: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "pid": pid,
+        "started": int(time.time()),
+        "notes": lab.notes,
+        "control_token": lab.pve.token_secret,
+        "endpoints": [e.to_dict() for e in lab.endpoints()],
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, LAB_FILE_MODE)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(payload, handle, indent=2)
+    os.chmod(path, LAB_FILE_MODE)
+
+
+def _read_lab_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise typer.BadParameter(f"no lab file at {path} (is a lab running?)")
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _config(nodes: str, pbs: str, task_seconds: float, state_file: Path | None, schema_dir: Path | None) -> LabConfig:
+    return LabConfig(
+        nodes=tuple(n for n in nodes.split(",") if n),
+        pbs=tuple(p for p in pbs.split(",") if p),
+        task_seconds=task_seconds,
+        state_file=state_file,
+        schema_dir=schema_dir,
+    )
+
+
+@lab_app.command("up")
+def up(
+    nodes: str = typer.Option("tappaas1,tappaas2,tappaas3", help="Comma-separated PVE node names."),
+    pbs: str = typer.Option("local,peer", help="Comma-separated PBS instance names."),
+    task_seconds: float = typer.Option(2.0, help="How long async tasks stay running."),
+    state_file: Path | None = typer.Option(None, help="Persist the state here across restarts."),
+    schema_dir: Path | None = typer.Option(None, help="Directory with pve*/pbs* apidoc files."),
+    detach: bool = typer.Option(False, "--detach", help="Run in the background and return."),
+    lab_file: Path = LAB_FILE_OPTION,
+) -> None:
+    """Start the lab."""
+    if lab_file.exists() and _alive(int(_read_lab_file(lab_file)["pid"])):
+        raise typer.BadParameter(f"a lab is already running (see {lab_file}); run 'tappaas lab down' first")
+    lab_file.unlink(missing_ok=True)
+    if detach:
+        _start_detached(nodes, pbs, task_seconds, state_file, schema_dir, lab_file)
+        typer.echo(format_endpoints([Endpoint.from_dict(e) for e in _read_lab_file(lab_file)["endpoints"]], []))
+        typer.echo(f"Credentials in {lab_file}. Stop with: tappaas lab down")
+        return
+    lab = Lab.start(_config(nodes, pbs, task_seconds, state_file, schema_dir))
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        _write_lab_file(lab_file, lab, os.getpid())
+        typer.echo(format_endpoints(lab.endpoints(), lab.notes))
+        typer.echo(f"Credentials in {lab_file}. Ctrl-C stops the lab.")
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lab.stop()
+        lab_file.unlink(missing_ok=True)
+
+
+def _start_detached(
+    nodes: str, pbs: str, task_seconds: float, state_file: Path | None, schema_dir: Path | None, lab_file: Path
+) -> None:
+    command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", nodes, "--pbs", pbs,
+               "--task-seconds", str(task_seconds), "--lab-file", str(lab_file)]  # fmt: skip
+    if state_file is not None:
+        command += ["--state-file", str(state_file)]
+    if schema_dir is not None:
+        command += ["--schema-dir", str(schema_dir)]
+    log = lab_file.with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as output:
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + DETACH_TIMEOUT_SECONDS
+    while not lab_file.exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            raise typer.BadParameter(f"the lab did not start; see {log}")
+        time.sleep(POLL_SECONDS)
+
+
+@lab_app.command("down")
+def down(lab_file: Path = LAB_FILE_OPTION) -> None:
+    """Stop a detached lab."""
+    pid = int(_read_lab_file(lab_file)["pid"])
+    if _alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+    lab_file.unlink(missing_ok=True)
+    typer.echo("Lab stopped.")
+
+
+@lab_app.command("status")
+def status(lab_file: Path = LAB_FILE_OPTION) -> None:
+    """Print the running lab's endpoints and fingerprints."""
+    data = _read_lab_file(lab_file)
+    if not _alive(int(data["pid"])):
+        typer.echo(f"The lab in {lab_file} is not running (stale file).")
+        raise typer.Exit(1)
+    typer.echo(format_endpoints([Endpoint.from_dict(e) for e in data["endpoints"]], list(data["notes"])))
