@@ -6,8 +6,9 @@ into identity (a change means replace) and settings (updated in place), plus fou
 ``delete_object``. This base turns them into Pulumi's check/diff/create/read/update/delete:
 
 - ``check`` validates without I/O (unknown values during preview are left for later);
-- ``diff`` reads the live object once, so drift made behind Pulumi's back shows up and is
-  repaired by the next ``up``; a vanished object is recreated;
+- ``diff`` replaces when an identity field changed; otherwise it reads the live object once,
+  so drift made behind Pulumi's back shows up and is repaired by the next ``up``, and a
+  vanished object is recreated;
 - ``create``/``update`` read the object back before returning outputs;
 - ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
 - write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
@@ -51,6 +52,9 @@ class Props(BaseModel):
     identity: ClassVar[frozenset[str]] = frozenset()
     #: Inputs the API never returns (passwords); outputs carry ``<name>_sha256`` instead.
     write_only: ClassVar[frozenset[str]] = frozenset()
+    #: Options that only steer creation (e.g. ``reuse_datastore``): never compared with the
+    #: live object, so changing them later changes nothing.
+    create_only: ClassVar[frozenset[str]] = frozenset()
 
     def wire(self, model: type[BaseModel]) -> Any:
         """This object's fields as the given wire model (drops provider-only fields)."""
@@ -166,13 +170,17 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             return DiffResult(changes=bool(changed), replaces=replaces)
         new = self.parse(news)
         old = self.parse_state(olds)
+        moved = sorted(name for name in identity if getattr(new, name) != getattr(old, name))
+        if moved:  # a different object: no need to look at the live one
+            return DiffResult(changes=True, replaces=moved, delete_before_replace=True)
         live = self.observe(self.client(new), object_id, new)
         if live is None:  # deleted behind our back: create it again
             return DiffResult(changes=True, replaces=sorted(identity), delete_before_replace=True)
+        skipped = new.write_only | new.create_only
         changed = [
             name
             for name in type(new).model_fields
-            if name not in new.write_only and getattr(new, name) != getattr(live, name)
+            if name not in skipped and getattr(new, name) != getattr(live, name)
         ]
         if new.endpoint != old.endpoint and "endpoint" not in changed:
             changed.append("endpoint")

@@ -20,6 +20,10 @@ from tappaas.pbs.section import SectionConfig
 
 class PbsDatastoreProps(Props, Datastore):
     identity = frozenset(DatastoreIdentity.model_fields)
+    create_only = frozenset({"reuse_datastore"})
+
+    reuse_datastore: bool | None = None
+    """Adopt the chunk store already at ``path`` (a rebuilt PBS, or a re-added config entry)."""
 
 
 class PbsDatastoreProvider(SectionProvider[PbsDatastoreProps]):
@@ -31,7 +35,7 @@ class PbsDatastoreProvider(SectionProvider[PbsDatastoreProps]):
         return DatastoreApi(client).section
 
     def create_object(self, client: ProxmoxClient, props: PbsDatastoreProps) -> dict[str, Any]:
-        DatastoreApi(client).create(props.wire(Datastore))
+        DatastoreApi(client).create(props.wire(Datastore), reuse=bool(props.reuse_datastore))
         return {}
 
     def delete_object(

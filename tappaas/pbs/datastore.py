@@ -49,8 +49,10 @@ class DatastoreApi:
     def get(self, name: str) -> Current[Datastore] | None:
         return self.section.get(name)
 
-    def create(self, datastore: Datastore) -> TaskResult:
-        return self.client.run_task("POST", "/config/datastore", **datastore.to_api())
+    def create(self, datastore: Datastore, reuse: bool = False) -> TaskResult:
+        """Create it; ``reuse`` adopts an existing chunk store at the path (data kept)."""
+        params = {**datastore.to_api(), "reuse-datastore": reuse or None}
+        return self.client.run_task("POST", "/config/datastore", **params)
 
     def update(self, current: Current[Datastore], desired: Datastore) -> bool:
         return self.section.update(current, desired)

@@ -1,0 +1,1 @@
+"""Provider tests share the session lab and isolate themselves with unique names."""

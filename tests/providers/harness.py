@@ -1,0 +1,60 @@
+"""Driving a dynamic provider in-process against the lab, as the engine would.
+
+The provider is configured exactly as in a stack: ``configure()`` receives the stack config,
+in which the token secret sits under a key the endpoint names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pulumi.dynamic import Config, ConfigureRequest
+from pydantic import SecretStr
+
+from providers._lifecycle import ObjectProvider
+from tappaas.client import ConnectionSettings, Product, ProxmoxClient
+from tappaas.lab import Endpoint as LabEndpoint
+
+PROJECT = "test"
+P = TypeVar("P", bound=ObjectProvider[Any])
+
+
+def endpoint(lab_endpoint: LabEndpoint, secret_key: str | None = None) -> dict[str, Any]:
+    """The ``endpoint`` input for a resource living on this lab instance."""
+    return {
+        "product": lab_endpoint.product,
+        "host": lab_endpoint.host,
+        "port": lab_endpoint.port,
+        "fingerprint": lab_endpoint.fingerprint,
+        "token_id": lab_endpoint.token_id,
+        "token_secret_config": secret_key or f"{lab_endpoint.name}Token",
+    }
+
+
+def stack_config(*lab_endpoints: LabEndpoint) -> dict[str, Any]:
+    """The stack config a user would set with ``pulumi config set --secret``."""
+    return {f"{PROJECT}:{e.name}Token": e.token_secret for e in lab_endpoints}
+
+
+def configured(provider: P, config: dict[str, Any]) -> P:
+    provider.configure(ConfigureRequest(Config(config, PROJECT)))
+    return provider
+
+
+def lifecycle_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """What the engine passes to create: the inputs plus the (opaque) pickled provider."""
+    return {**inputs, "__provider": "opaque"}
+
+
+def lab_client(lab_endpoint: LabEndpoint) -> ProxmoxClient:
+    """A plain client on a lab instance, for test set-up and for changes behind Pulumi's back."""
+    return ProxmoxClient(
+        ConnectionSettings(
+            product=Product(lab_endpoint.product),
+            host=lab_endpoint.host,
+            port=lab_endpoint.port,
+            fingerprint=lab_endpoint.fingerprint,
+            token_id=lab_endpoint.token_id,
+            token_secret=SecretStr(lab_endpoint.token_secret),
+        )
+    )
