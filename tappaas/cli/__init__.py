@@ -16,3 +16,4 @@ def main() -> None:
     """Console entry point."""
     app()
 from tappaas.cli import lab as _lab  # noqa: F401,E402
+from tappaas.cli import check as _check  # noqa: F401,E402

@@ -181,7 +181,10 @@ def _parse_duration(value: Any) -> Any:
     parts = re.findall(r"(\d+)\s*([smhdw])", value)
     if not parts or re.sub(r"\s*\d+\s*[smhdw]", "", value).strip():
         raise ValueError(f"{value!r} is not a duration like '15m', '4h', '1d' or '1w'")
-    return timedelta(seconds=sum(int(n) * _DURATION_UNITS[unit] for n, unit in parts))
+    try:
+        return timedelta(seconds=sum(int(n) * _DURATION_UNITS[unit] for n, unit in parts))
+    except (OverflowError, ValueError):
+        raise ValueError(f"{value!r} is too long a duration") from None
 
 
 def _positive(value: timedelta) -> timedelta:

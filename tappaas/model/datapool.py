@@ -96,7 +96,7 @@ class Datapool(StrictModel):
         """An unset redundancy follows the role (``DEFAULT_REDUNDANCY``)."""
         if isinstance(data, dict) and "redundancy" not in data:
             role = data.get("role")
-            if role in set(PoolRole):
+            if isinstance(role, str) and role in set(PoolRole):
                 return {**data, "redundancy": DEFAULT_REDUNDANCY[PoolRole(role)]}
         return data
 

@@ -51,8 +51,7 @@ def issues_from_pydantic(
 ) -> list[ConfigIssue]:
     """Pydantic's errors as issues: dotted paths, and messages without pydantic's prefixes.
 
-    Unions and tagged types add internal names (``int``, ``function-after[…]``) to the
-    location; only the config's own keys are kept.
+    A bad mapping key is reported at the key itself (pydantic appends ``[key]``).
     """
     issues = []
     for entry in error.errors():
@@ -65,10 +64,8 @@ def issues_from_pydantic(
 
 
 def _is_config_key(part: str | int) -> bool:
-    """Whether a pydantic location part is a key of the config (not a validator's name)."""
-    return isinstance(part, int) or not (
-        "[" in part or part in {"int", "str", "float", "bool", "none", "function-after"}
-    )
+    """Whether a location part is a config key, not pydantic's marker (``[key]``, ``[...]``)."""
+    return isinstance(part, int) or "[" not in part
 
 
 def unique_sorted(issues: Iterable[ConfigIssue]) -> list[ConfigIssue]:

@@ -10,7 +10,13 @@ import yaml
 from pydantic import ValidationError
 
 from tappaas.model.checks import Declared, cross_field_issues
-from tappaas.model.errors import ConfigError, ConfigIssue, issues_from_pydantic, unique_sorted
+from tappaas.model.errors import (
+    ROOT_PATH,
+    ConfigError,
+    ConfigIssue,
+    issues_from_pydantic,
+    unique_sorted,
+)
 from tappaas.model.site import SiteConfig
 
 CONFIG_KEY = "tappaas:site"
@@ -27,6 +33,8 @@ def load_site_config(raw: Mapping[str, Any]) -> SiteConfig:
     some services (or peer guests) are invalid, those are set aside and the rest of the site
     is still cross-checked, so one run reports both kinds.
     """
+    if not isinstance(raw, Mapping):
+        raise ConfigError([ConfigIssue(ROOT_PATH, f"expected a mapping, got {type(raw).__name__}")])
     data = dict(raw)
     declared = Declared(services=frozenset(_entries(data, ("services",))))
     issues: list[ConfigIssue] = []

@@ -112,7 +112,11 @@ class Service(StrictModel):
             return data
         filled = dict(data)
         importance = filled.get("importance", Importance.HIGH)
-        if "rpo_target" not in filled and importance in set(Importance):
+        if (
+            "rpo_target" not in filled
+            and isinstance(importance, str)
+            and importance in set(Importance)
+        ):
             filled["rpo_target"] = DEFAULT_RPO_TARGET[Importance(importance)]
         ha, replication = filled.get("ha"), filled.get("replication", {})
         if isinstance(replication, dict) and "enabled" not in replication:

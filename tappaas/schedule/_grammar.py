@@ -181,12 +181,12 @@ class _Parser:
             end += 1
         if end == pos:
             raise self.fail(pos, "expected a number")
-        value = int(self.text[pos:end])
-        if value >= limit:
-            raise self.fail(
-                pos, f"value {value} too large (must be below {limit})", about_value=True
-            )
-        return value, end
+        digits = self.text[pos:end]
+        if len(digits.lstrip("0")) > len(str(limit)) or int(digits) >= limit:
+            shown = digits if len(digits) <= len(str(limit)) + 2 else f"{digits[:6]}…"
+            reason = f"value {shown} too large (must be below {limit})"
+            raise self.fail(pos, reason, about_value=True)
+        return int(digits), end
 
     def field_value(self, pos: int, limit: int) -> tuple[FieldValue, int]:
         """``N``, ``a..b``, ``s/r`` or ``a..b/r``."""

@@ -200,3 +200,13 @@ def test_errors_say_what_and_where(text: str, reason: str, column: int) -> None:
     assert (error.reason, error.position + 1) == (reason, column)
     assert repr(text) in str(error) and f"column {column}" in str(error)
     assert isinstance(error, ValueError)
+
+
+def test_a_number_too_long_for_int_conversion_is_a_calendar_error() -> None:
+    """Python refuses int() of > 4300 digits with a plain ValueError; we must not leak it."""
+    with pytest.raises(CalendarEventError, match="too large"):
+        parse_calendar_event("1" * 5000)
+
+
+def test_leading_zeros_are_fine() -> None:
+    assert parse_calendar_event("0002:0000005").fields.minutes == (Single(5),)

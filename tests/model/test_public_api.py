@@ -1,0 +1,98 @@
+"""The public names of the pure packages are exactly their ``__all__`` (others rely on them)."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+PUBLIC = {
+    "tappaas.model": {
+        "CONFIG_KEY",
+        "FOREVER_YEARS",
+        "PVE_KEEP_ALL",
+        "ApiToken",
+        "BackupMode",
+        "BackupSelection",
+        "BackupSettings",
+        "ClusterApi",
+        "ClusterSettings",
+        "Compression",
+        "ConfigError",
+        "ConfigIssue",
+        "CrsMode",
+        "Datapool",
+        "Direction",
+        "EncryptionSettings",
+        "Endpoint",
+        "GuestSite",
+        "HaSettings",
+        "HaState",
+        "Importance",
+        "LocalPbs",
+        "Node",
+        "PeerSettings",
+        "PersonalExport",
+        "PersonalSettings",
+        "PoolRole",
+        "RecoveryMethod",
+        "RecoverySettings",
+        "Redundancy",
+        "Remote",
+        "ReplicationSettings",
+        "Retention",
+        "Role",
+        "SecretRef",
+        "Service",
+        "ShutdownPolicy",
+        "SiteConfig",
+        "SyncSettings",
+        "VerifySettings",
+        "load_site_config",
+        "load_stack_file",
+    },
+    "tappaas.policy": {
+        "RULES",
+        "Code",
+        "Copy",
+        "CopyKind",
+        "DataFormat",
+        "Disaster",
+        "Estimate",
+        "Finding",
+        "ProtectionReport",
+        "RtoClass",
+        "ServiceProtection",
+        "Severity",
+        "evaluate",
+        "format_duration",
+        "protection_report",
+        "render_rules_table",
+    },
+    "tappaas.schedule.calendar": {"CalendarEvent", "CalendarEventError", "parse_calendar_event"},
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(PUBLIC))
+def test_public_names_are_pinned(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert set(module.__all__) == PUBLIC[module_name]
+    for name in module.__all__:
+        assert hasattr(module, name)
+
+
+@pytest.mark.parametrize("module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule"])
+def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
+    """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""
+    probe = (
+        f"import sys, {module_name}; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "{'pulumi', 'pulumi_proxmoxve', 'proxmoxer', 'requests', 'urllib3'}]; "
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
