@@ -20,6 +20,7 @@ from rich.text import Text
 from tappaas.cli import app
 from tappaas.model import ConfigError, load_stack_file
 from tappaas.policy import (
+    DataFormat,
     Disaster,
     Estimate,
     Finding,
@@ -34,6 +35,7 @@ EXIT_OK = 0
 EXIT_BLOCKING_FINDINGS = 1
 EXIT_INVALID_CONFIG = 2
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+_FORMAT_LABELS = {DataFormat.BLOCK: "zfs", DataFormat.PBS: "pbs", DataFormat.NATIVE: "app"}
 _DISASTER_HEADERS = {
     Disaster.DISK_FAILURE: "disk",
     Disaster.NODE_FAILURE: "node",
@@ -61,9 +63,10 @@ def format_estimate(estimate: Estimate) -> Text:
 
 
 def format_protection_table(report: ProtectionReport) -> Table:
-    """One row per service: copies, formats, off-site copies, RPO / RTO per disaster."""
+    """One row per service: copies, formats (zfs, pbs, app export), off-site copies, and
+    RPO / RTO per disaster."""
     table = Table(title=f"Protection of {report.site} ({report.role.value})", title_justify="left")
-    table.add_column("service")
+    table.add_column("service", no_wrap=True)
     table.add_column("vmid", justify="right")
     table.add_column("copies", justify="right")
     table.add_column("formats")
@@ -76,7 +79,7 @@ def format_protection_table(report: ProtectionReport) -> Table:
             service.name,
             str(service.vmid),
             copies,
-            ", ".join(f.value for f in service.formats),
+            "+".join(_FORMAT_LABELS[f] for f in service.formats),
             str(service.offsite_copies),
             *(format_estimate(service.estimate_for(d)) for d in _DISASTER_HEADERS),
         )
@@ -145,14 +148,6 @@ def format_json_config_error(error: ConfigError) -> str:
     """Machine-readable list of config issues."""
     issues = [{"path": issue.path, "message": issue.message} for issue in error.issues]
     return json.dumps({"valid": False, "deployable": False, "issues": issues}, indent=2)
-
-
-if app.registered_callback is None:
-    # Typer runs a lone command as the program itself (`tappaas --stack x`); a group callback
-    # keeps `tappaas check …` working while this is the only registered command.
-    @app.callback()
-    def _command_group() -> None:
-        """TAPPaaS backup, disaster recovery and high availability."""
 
 
 @app.command("check")

@@ -21,7 +21,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _matching(pattern: str, what: str) -> AfterValidator:
+def matching(pattern: str, what: str) -> AfterValidator:
     """A validator accepting strings that fully match ``pattern``; ``what`` names the shape."""
     compiled = re.compile(pattern)
 
@@ -44,14 +44,14 @@ MAX_NAMESPACE_LENGTH = 256
 
 
 NodeName = Annotated[
-    str, _matching(_DNS_LABEL, "a node name (letters, digits and inner hyphens, e.g. 'tappaas1')")
+    str, matching(_DNS_LABEL, "a node name (letters, digits and inner hyphens, e.g. 'tappaas1')")
 ]
 ServiceName = Annotated[
-    str, _matching(r"[a-zA-Z][a-zA-Z0-9-]*", "a VM name (a letter, then letters, digits, '-')")
+    str, matching(r"[a-zA-Z][a-zA-Z0-9-]*", "a VM name (a letter, then letters, digits, '-')")
 ]
 StorageId = Annotated[
     str,
-    _matching(
+    matching(
         r"[a-z][a-z0-9\-_.]*[a-z0-9]",
         "a PVE storage ID (lower case letters, digits, '-', '_', '.'; e.g. 'tanka1')",
     ),
@@ -59,50 +59,50 @@ StorageId = Annotated[
 PbsId = Annotated[
     str,
     Field(min_length=3, max_length=32),
-    _matching(_SAFE_ID, "a PBS ID (3-32 letters, digits, '_', '.', '-', e.g. 'tappaas_backup')"),
+    matching(_SAFE_ID, "a PBS ID (3-32 letters, digits, '_', '.', '-', e.g. 'tappaas_backup')"),
 ]
 SiteName = Annotated[
     str,
     Field(min_length=1, max_length=32),
-    _matching(_SAFE_ID, "a site name (letters, digits, '_', '.', '-')"),
+    matching(_SAFE_ID, "a site name (letters, digits, '_', '.', '-')"),
 ]
 Fingerprint = Annotated[
     str,
-    _matching(
+    matching(
         r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}",
         "a SHA-256 certificate fingerprint (32 colon-separated hex pairs, AA:BB:…)",
     ),
 ]
 TokenId = Annotated[
     str,
-    _matching(
+    matching(
         rf"[^\s:/!@]+@{_SAFE_ID}!{_SAFE_ID}",
         "an API token ID 'user@realm!token' (e.g. 'tappaas@pbs!pulumi')",
     ),
 ]
 StackName = Annotated[
     str,
-    _matching(
+    matching(
         r"[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+",
         "a Pulumi stack reference 'organization/project/stack' (e.g. 'organization/tappaas/peer')",
     ),
 ]
 FilesystemUuid = Annotated[
     str,
-    _matching(
+    matching(
         r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}",
         "a filesystem UUID in lower case (see `blkid` or `proxmox-backup-manager disk list`)",
     ),
 ]
 DevicePath = Annotated[
-    str, _matching(r"/dev/\S+", "a device path (e.g. '/dev/disk/by-id/ata-…' or '/dev/sdb')")
+    str, matching(r"/dev/\S+", "a device path (e.g. '/dev/disk/by-id/ata-…' or '/dev/sdb')")
 ]
 DiskKey = Annotated[
-    str, _matching(r"(?:scsi|sata|virtio|ide|efidisk|tpmstate)\d+", "a VM disk key like 'scsi1'")
+    str, matching(r"(?:scsi|sata|virtio|ide|efidisk|tpmstate)\d+", "a VM disk key like 'scsi1'")
 ]
 ByteRate = Annotated[
     str,
-    _matching(
+    matching(
         r"\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?",
         "a byte rate per second like '50MiB' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
     ),

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from tappaas.model.datapool import PoolRole
 from tappaas.model.errors import ConfigIssue
-from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod
 from tappaas.model.remote import Direction
 from tappaas.model.service import Importance, PersonalExport
@@ -302,7 +301,7 @@ def personal_and_recovery_references(site: SiteConfig, declared: Declared) -> It
                 f"services.{name}.personal_export",
                 "no personal disk is configured: add personal.backing_device",
             )
-    personal: PersonalSettings | None = site.personal
+    personal = site.personal
     if (
         personal is not None
         and site.backup is not None

@@ -99,8 +99,3 @@ class Datapool(StrictModel):
             if isinstance(role, str) and role in set(PoolRole):
                 return {**data, "redundancy": DEFAULT_REDUNDANCY[PoolRole(role)]}
         return data
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        """The nodes that carry this pool, in declaration order."""
-        return tuple(self.devices)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from tappaas.model._types import ServiceName, StrictModel, _matching
+from tappaas.model._types import ServiceName, StrictModel, matching
 
 MIN_VLAN, MAX_VLAN = 1, 4094
-BridgeName = Annotated[str, _matching(r"[A-Za-z][A-Za-z0-9_.\-]{0,14}", "a Linux bridge name")]
+BridgeName = Annotated[str, matching(r"[A-Za-z][A-Za-z0-9_.\-]{0,14}", "a Linux bridge name")]
 
 
 class RecoveryMethod(StrEnum):

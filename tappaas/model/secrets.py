@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from tappaas.model._types import StrictModel, TokenId, _matching
+from tappaas.model._types import StrictModel, TokenId, matching
 
 ConfigKey = Annotated[
     str,
-    _matching(
+    matching(
         r"(?:[A-Za-z][A-Za-z0-9_\-]*:)?[A-Za-z][A-Za-z0-9_.\-]*",
         "a Pulumi config key (e.g. 'pbsEncryptionKey' or 'tappaas:pbsEncryptionKey')",
     ),

@@ -69,15 +69,15 @@ def copies_of(site: SiteConfig, service: Service) -> tuple[Copy, ...]:
                 schedule=service.replication.schedule,
             )
         )
-    backed_up = site.backup is not None and service.backup.enabled
-    if site.backup is not None and backed_up:
+    backup = site.backup if service.backup.enabled else None
+    if backup is not None:
         copies.append(
             Copy(
                 kind=CopyKind.LOCAL_PBS,
                 format=DataFormat.PBS,
-                location=f"{site.backup.pbs.node}:{site.backup.pbs.datastore}",
+                location=f"{backup.pbs.node}:{backup.pbs.datastore}",
                 offsite=False,
-                schedule=site.backup.schedule,
+                schedule=backup.schedule,
             )
         )
         if site.remote is not None and remote_copy_arrives(site):
@@ -93,7 +93,7 @@ def copies_of(site: SiteConfig, service: Service) -> tuple[Copy, ...]:
             )
     personal = site.personal
     if personal is not None:
-        if service.personal_export is PersonalExport.PBS and backed_up:
+        if service.personal_export is PersonalExport.PBS and backup is not None:
             copies.append(
                 Copy(
                     kind=CopyKind.REMOVABLE,
