@@ -43,9 +43,15 @@ def _serve(ready: Any, stop: Any) -> None:
         pbs = lab.control
         session = requests.Session()
         session.mount("https://", _Pinned(lab.pbs["local"].fingerprint))
-        auth = {"Authorization": f"PBSAPIToken={lab.pbs['local'].token_id}:{lab.pbs['local'].token_secret}"}
-        session.post(f"{lab.pbs['local'].url}/api2/json/config/datastore", data={"name": "bench", "path": "/mnt/bench"},
-                     headers=auth, verify=False, timeout=30)  # fmt: skip
+        local = lab.pbs["local"]
+        auth = {"Authorization": f"PBSAPIToken={local.token_id}:{local.token_secret}"}
+        session.post(
+            f"{lab.pbs['local'].url}/api2/json/config/datastore",
+            data={"name": "bench", "path": "/mnt/bench"},
+            headers=auth,
+            verify=False,
+            timeout=30,
+        )
         for day in range(30):
             pbs.seed_snapshot("local", "bench", backup_id="100", time=1_735_689_600 + day * 86_400)
         ready.put([e.to_dict() for e in lab.endpoints()])
@@ -65,7 +71,9 @@ def _plan(pve: Endpoint, pbs: Endpoint) -> list[tuple[Endpoint, str, str, dict[s
     ]
 
 
-def _client(endpoints: list[dict[str, Any]], threads: int, count: int, seconds: float, out: Any) -> None:
+def _client(
+    endpoints: list[dict[str, Any]], threads: int, count: int, seconds: float, out: Any
+) -> None:
     pve, pbs = (Endpoint.from_dict(e) for e in endpoints)
     plan = _plan(pve, pbs)
     results: list[tuple[int, int]] = []
@@ -79,7 +87,9 @@ def _client(endpoints: list[dict[str, Any]], threads: int, count: int, seconds: 
             session.mount("https://", _Pinned(endpoint.fingerprint))
             sep = "=" if endpoint.product == "pve" else ":"
             prefix = "PVEAPIToken" if endpoint.product == "pve" else "PBSAPIToken"
-            session.headers["Authorization"] = f"{prefix}={endpoint.token_id}{sep}{endpoint.token_secret}"
+            session.headers["Authorization"] = (
+                f"{prefix}={endpoint.token_id}{sep}{endpoint.token_secret}"
+            )
             sessions[endpoint.name] = session
         done = errors = 0
         for n in range(count):
@@ -88,7 +98,11 @@ def _client(endpoints: list[dict[str, Any]], threads: int, count: int, seconds: 
             endpoint, method, path, data = plan[(index + n) % len(plan)]
             try:
                 response = sessions[endpoint.name].request(
-                    method, f"{endpoint.url}/api2/json{path}", data=data or None, verify=False, timeout=30
+                    method,
+                    f"{endpoint.url}/api2/json{path}",
+                    data=data or None,
+                    verify=False,
+                    timeout=30,
                 )
                 errors += response.status_code != 200
             except requests.RequestException:
@@ -119,7 +133,9 @@ def main() -> None:
         endpoints = ready.get(timeout=60)
         per_process = max(1, args.clients // CLIENT_PROCESSES)
         clients = [
-            context.Process(target=_client, args=(endpoints, per_process, args.requests, args.seconds, out))
+            context.Process(
+                target=_client, args=(endpoints, per_process, args.requests, args.seconds, out)
+            )
             for _ in range(CLIENT_PROCESSES)
         ]
         started = time.monotonic()
@@ -134,7 +150,8 @@ def main() -> None:
         server.join(timeout=30)
     done, errors = sum(t[0] for t in totals), sum(t[1] for t in totals)
     print(f"lab_load: {per_process * CLIENT_PROCESSES} clients, {done} requests in {elapsed:.1f} s")
-    print(f"lab_load: {done / elapsed:.0f} requests/s, {errors} errors (target >= 500 requests/s, 0 errors)")
+    rate = done / elapsed
+    print(f"lab_load: {rate:.0f} requests/s, {errors} errors (target >= 500 requests/s, 0 errors)")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from tappaas.cli import app
 from tappaas.lab import Endpoint, Lab, LabConfig
+from tappaas.lab.config import DEFAULT_NODES, DEFAULT_PBS
 
 DEFAULT_LAB_FILE = Path(".lab/lab.json")
 LAB_FILE_MODE = 0o600
@@ -29,11 +30,14 @@ DETACH_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 0.1
 ENTRY = "from tappaas.cli import main; main()"
+DEMO_TASK_SECONDS = 2.0
+DEFAULT_NODES_TEXT = ",".join(DEFAULT_NODES)
+DEFAULT_PBS_TEXT = ",".join(DEFAULT_PBS)
 
-lab_app = typer.Typer(help="Run the lab: a stand-in Proxmox VE cluster and Backup Servers.", no_args_is_help=True)
+lab_app = typer.Typer(
+    help="Run the lab: a stand-in Proxmox VE cluster and Backup Servers.", no_args_is_help=True
+)
 app.add_typer(lab_app, name="lab")
-
-LAB_FILE_OPTION = typer.Option(DEFAULT_LAB_FILE, "--lab-file", help="Where endpoints and credentials are written.")
 
 
 def format_endpoints(endpoints: list[Endpoint], notes: list[str]) -> str:
@@ -74,36 +78,50 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _config(nodes: str, pbs: str, task_seconds: float, state_file: Path | None, schema_dir: Path | None) -> LabConfig:
-    return LabConfig(
-        nodes=tuple(n for n in nodes.split(",") if n),
-        pbs=tuple(p for p in pbs.split(",") if p),
-        task_seconds=task_seconds,
-        state_file=state_file,
-        schema_dir=schema_dir,
-    )
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+Nodes = Annotated[str, typer.Option(help="Comma-separated PVE node names.")]
+Instances = Annotated[str, typer.Option(help="Comma-separated PBS instance names.")]
+TaskSeconds = Annotated[float, typer.Option(help="How long async tasks stay running.")]
+StateFile = Annotated[Path | None, typer.Option(help="Persist the state here across restarts.")]
+SchemaDir = Annotated[Path | None, typer.Option(help="Directory with pve*/pbs* apidoc files.")]
+Detach = Annotated[bool, typer.Option("--detach", help="Run in the background and return.")]
+LabFile = Annotated[Path, typer.Option(help="Where endpoints and credentials are written.")]
 
 
 @lab_app.command("up")
 def up(
-    nodes: str = typer.Option("tappaas1,tappaas2,tappaas3", help="Comma-separated PVE node names."),
-    pbs: str = typer.Option("local,peer", help="Comma-separated PBS instance names."),
-    task_seconds: float = typer.Option(2.0, help="How long async tasks stay running."),
-    state_file: Path | None = typer.Option(None, help="Persist the state here across restarts."),
-    schema_dir: Path | None = typer.Option(None, help="Directory with pve*/pbs* apidoc files."),
-    detach: bool = typer.Option(False, "--detach", help="Run in the background and return."),
-    lab_file: Path = LAB_FILE_OPTION,
+    *,
+    nodes: Nodes = DEFAULT_NODES_TEXT,
+    pbs: Instances = DEFAULT_PBS_TEXT,
+    task_seconds: TaskSeconds = DEMO_TASK_SECONDS,
+    state_file: StateFile = None,
+    schema_dir: SchemaDir = None,
+    detach: Detach = False,
+    lab_file: LabFile = DEFAULT_LAB_FILE,
 ) -> None:
     """Start the lab."""
     if lab_file.exists() and _alive(int(_read_lab_file(lab_file)["pid"])):
-        raise typer.BadParameter(f"a lab is already running (see {lab_file}); run 'tappaas lab down' first")
+        raise typer.BadParameter(
+            f"a lab is already running (see {lab_file}); run 'tappaas lab down' first"
+        )
     lab_file.unlink(missing_ok=True)
+    config = LabConfig(
+        nodes=_csv(nodes),
+        pbs=_csv(pbs),
+        task_seconds=task_seconds,
+        state_file=state_file,
+        schema_dir=schema_dir,
+    )
     if detach:
-        _start_detached(nodes, pbs, task_seconds, state_file, schema_dir, lab_file)
-        typer.echo(format_endpoints([Endpoint.from_dict(e) for e in _read_lab_file(lab_file)["endpoints"]], []))
+        _start_detached(config, lab_file)
+        endpoints = [Endpoint.from_dict(e) for e in _read_lab_file(lab_file)["endpoints"]]
+        typer.echo(format_endpoints(endpoints, []))
         typer.echo(f"Credentials in {lab_file}. Stop with: tappaas lab down")
         return
-    lab = Lab.start(_config(nodes, pbs, task_seconds, state_file, schema_dir))
+    lab = Lab.start(config)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
@@ -118,19 +136,20 @@ def up(
         lab_file.unlink(missing_ok=True)
 
 
-def _start_detached(
-    nodes: str, pbs: str, task_seconds: float, state_file: Path | None, schema_dir: Path | None, lab_file: Path
-) -> None:
-    command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", nodes, "--pbs", pbs,
-               "--task-seconds", str(task_seconds), "--lab-file", str(lab_file)]  # fmt: skip
-    if state_file is not None:
-        command += ["--state-file", str(state_file)]
-    if schema_dir is not None:
-        command += ["--schema-dir", str(schema_dir)]
+def _start_detached(config: LabConfig, lab_file: Path) -> None:
+    command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", ",".join(config.nodes)]
+    command += ["--pbs", ",".join(config.pbs), "--task-seconds", str(config.task_seconds)]
+    command += ["--lab-file", str(lab_file)]
+    if config.state_file is not None:
+        command += ["--state-file", str(config.state_file)]
+    if config.schema_dir is not None:
+        command += ["--schema-dir", str(config.schema_dir)]
     log = lab_file.with_suffix(".log")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as output:
-        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        child = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + DETACH_TIMEOUT_SECONDS
     while not lab_file.exists():
         if child.poll() is not None or time.monotonic() > deadline:
@@ -139,7 +158,7 @@ def _start_detached(
 
 
 @lab_app.command("down")
-def down(lab_file: Path = LAB_FILE_OPTION) -> None:
+def down(*, lab_file: LabFile = DEFAULT_LAB_FILE) -> None:
     """Stop a detached lab."""
     pid = int(_read_lab_file(lab_file)["pid"])
     if _alive(pid):
@@ -152,10 +171,12 @@ def down(lab_file: Path = LAB_FILE_OPTION) -> None:
 
 
 @lab_app.command("status")
-def status(lab_file: Path = LAB_FILE_OPTION) -> None:
+def status(*, lab_file: LabFile = DEFAULT_LAB_FILE) -> None:
     """Print the running lab's endpoints and fingerprints."""
     data = _read_lab_file(lab_file)
     if not _alive(int(data["pid"])):
         typer.echo(f"The lab in {lab_file} is not running (stale file).")
         raise typer.Exit(1)
-    typer.echo(format_endpoints([Endpoint.from_dict(e) for e in data["endpoints"]], list(data["notes"])))
+    typer.echo(
+        format_endpoints([Endpoint.from_dict(e) for e in data["endpoints"]], list(data["notes"]))
+    )

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from tappaas.lab.api.app import ApiApp
 from tappaas.lab.api.pbs_app import PbsApp
@@ -51,6 +52,7 @@ BOOT_TOKEN = "tappaas"
 CLUSTER_NAME = "tappaas"
 PVE_INSTANCE = "pve"
 STATE_FILE_MODE = 0o600
+BUILTIN_ONLY = "built-in checks of the implemented endpoints only"
 
 
 @dataclass
@@ -97,24 +99,17 @@ def _fresh(config: LabConfig) -> _Saved:
 
 def _load(path: Path) -> _Saved:
     with path.open("rb") as handle:
-        saved = pickle.load(handle)  # noqa: S301 - the lab's own 0600 file
+        saved = pickle.load(handle)
     if not isinstance(saved, _Saved):
         raise ValueError(f"{path} is not a lab state file")
     return saved
 
 
 def _schema(directory: Path | None, product: Product) -> tuple[RouteTree | None, str]:
-    if directory is None:
-        return (
-            None,
-            f"{product.upper()}: no schema directory - built-in checks of the implemented endpoints only",
-        )
-    path = find_schema_file(directory, product)
+    path = find_schema_file(directory, product) if directory is not None else None
     if path is None:
-        return (
-            None,
-            f"{product.upper()}: no schema file in {directory} - built-in checks of the implemented endpoints only",
-        )
+        where = f"in {directory}" if directory is not None else "directory"
+        return None, f"{product.upper()}: no schema file {where} - {BUILTIN_ONLY}"
     tree = RouteTree.from_apidoc(load_apidoc(path))
     return tree, f"{product.upper()}: schema {path} ({tree.size} methods)"
 
@@ -129,7 +124,7 @@ class Lab:
         self._log = RequestLog()
         self._servers: list[LabHttpServer] = []
         self._saved = self._restore_or_create()
-        self._apps: dict[str, ApiApp[object]] = {}
+        self._apps: dict[str, ApiApp[Any]] = {}
         self.pve: Endpoint
         self.pbs: dict[str, Endpoint] = {}
         self.control: Control
@@ -161,22 +156,28 @@ class Lab:
         self.notes += [pve_note, pbs_note]
         clock = time.time
         pve_app = PveApp(
-            PVE_INSTANCE, saved.pve, saved.pve.access,
-            TaskRegistry("pve", clock, config.task_seconds), pve_handlers.ROUTES, pve_tree,
-            self._faults, self._log, clock,
-        )  # fmt: skip
+            PVE_INSTANCE,
+            saved.pve,
+            access=saved.pve.access,
+            tasks=TaskRegistry("pve", clock, config.task_seconds),
+            routes=pve_handlers.ROUTES,
+            schema=pve_tree,
+            faults=self._faults,
+            log=self._log,
+            clock=clock,
+        )
         pbs_apps = {
             name: PbsApp(
                 name,
                 server,
-                server.access,
-                TaskRegistry("pbs", clock, config.task_seconds),
-                pbs_handlers.ROUTES,
-                pbs_tree,
-                self._faults,
-                self._log,
-                clock,
-            )  # fmt: skip
+                access=server.access,
+                tasks=TaskRegistry("pbs", clock, config.task_seconds),
+                routes=pbs_handlers.ROUTES,
+                schema=pbs_tree,
+                faults=self._faults,
+                log=self._log,
+                clock=clock,
+            )
             for name, server in saved.pbs.items()
         }
         self.control = Control(pve_app, pbs_apps, self._faults, self._log)
@@ -193,7 +194,7 @@ class Lab:
                 saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
 
     def _bind(
-        self, name: str, product: Product, app: ApiApp[object], port: int, control: ControlEndpoint
+        self, name: str, product: Product, app: ApiApp[Any], port: int, control: ControlEndpoint
     ) -> Endpoint:
         tls = self._saved.tls[name]
         try:

@@ -30,7 +30,10 @@ def test_without_schema_files_the_builtin_checks_apply(lab_factory, tmp_path):
     assert caught.value.errors == {"disable": "type check ('boolean') failed - got 'yes'"}
     assert raw(bare.pve, "GET", "/cluster/sdn").status_code == 501
     pbs = raw(bare.pbs["local"], "POST", "/config/datastore", data={"name": "x1"})
-    assert pbs.text == "parameter verification failed - 'path': parameter is missing and it is not optional."
+    assert (
+        pbs.text
+        == "parameter verification failed - 'path': parameter is missing and it is not optional."
+    )
 
 
 def test_state_file_survives_a_restart(tmp_path):
@@ -50,16 +53,39 @@ def test_state_file_survives_a_restart(tmp_path):
 def test_cli_detach_status_down(tmp_path):
     lab_file = tmp_path / "lab.json"
     run = [sys.executable, "-c", ENTRY, "lab"]
-    started = subprocess.run([*run, "up", "--detach", "--pbs", "local", "--task-seconds", "0", "--lab-file", str(lab_file)],
-                             capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    started = subprocess.run(
+        [
+            *run,
+            "up",
+            "--detach",
+            "--pbs",
+            "local",
+            "--task-seconds",
+            "0",
+            "--lab-file",
+            str(lab_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     try:
         assert "PBS local" in started.stdout
         assert stat.S_IMODE(os.stat(lab_file).st_mode) == 0o600
         data = json.loads(lab_file.read_text())
         assert {e["product"] for e in data["endpoints"]} == {"pve", "pbs"}
         assert all(e["token_secret"] and e["fingerprint"] for e in data["endpoints"])
-        status = subprocess.run([*run, "status", "--lab-file", str(lab_file)], capture_output=True, text=True, timeout=30)
+        status = subprocess.run(
+            [*run, "status", "--lab-file", str(lab_file)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert status.returncode == 0 and data["endpoints"][0]["fingerprint"] in status.stdout
     finally:
-        subprocess.run([*run, "down", "--lab-file", str(lab_file)], capture_output=True, timeout=60, check=True)
+        subprocess.run(
+            [*run, "down", "--lab-file", str(lab_file)], capture_output=True, timeout=60, check=True
+        )
     assert not lab_file.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from proxmoxer import ResourceException
 
+from tappaas.lab.state.access import AclEntry, User
 from tests.lab.clients import client
 
 
@@ -17,12 +18,20 @@ def test_least_privilege_token_sees_only_its_store(fresh_lab):
     token = admin.access.users("backup@pbs").token("pve").post(comment="for PVE")
     assert token["tokenid"] == "backup@pbs!pve" and len(token["value"]) == 36
     assert "value" not in str(admin.access.users("backup@pbs").token("pve").get())
-    admin.access.acl.put(path="/datastore/store1", role="DatastoreBackup", **{"auth-id": "backup@pbs"})
+    admin.access.acl.put(
+        path="/datastore/store1", role="DatastoreBackup", **{"auth-id": "backup@pbs"}
+    )
     restricted = client(endpoint, token_id="backup@pbs!pve", token_secret=token["value"])
     assert restricted.config.datastore.get() == []  # the token itself has no ACL yet
-    admin.access.acl.put(path="/datastore/store1", role="DatastoreAudit", **{"auth-id": "backup@pbs!pve"})
-    assert [d["name"] for d in restricted.config.datastore.get()] == []  # user lacks Audit: ∩ is empty
-    admin.access.acl.put(path="/datastore/store1", role="DatastoreAdmin", **{"auth-id": "backup@pbs"})
+    admin.access.acl.put(
+        path="/datastore/store1", role="DatastoreAudit", **{"auth-id": "backup@pbs!pve"}
+    )
+    assert [
+        d["name"] for d in restricted.config.datastore.get()
+    ] == []  # user lacks Audit: ∩ is empty
+    admin.access.acl.put(
+        path="/datastore/store1", role="DatastoreAdmin", **{"auth-id": "backup@pbs"}
+    )
     assert [d["name"] for d in restricted.config.datastore.get()] == ["store1"]
     with pytest.raises(ResourceException) as caught:
         restricted.access.acl.put(path="/", role="Admin", **{"auth-id": "backup@pbs!pve"})
@@ -31,8 +40,6 @@ def test_least_privilege_token_sees_only_its_store(fresh_lab):
 
 def test_propagation_and_no_access(fresh_lab):
     access = fresh_lab.control._pbs["local"].access
-    from tappaas.lab.state.access import AclEntry, User
-
     access.users["u@pbs"] = User("u@pbs")
     access.acl += [AclEntry("/datastore", "u@pbs", "DatastoreReader", propagate=False)]
     assert access.privileges("u@pbs", "/datastore/a") == frozenset()

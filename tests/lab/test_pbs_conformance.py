@@ -7,6 +7,8 @@ from proxmoxer import ResourceException
 
 from tests.lab.clients import client, raw
 
+PARAM_FAILED = "parameter verification failed - "
+
 
 def fails(call, *args, **kwargs) -> ResourceException:
     with pytest.raises(ResourceException) as caught:
@@ -15,26 +17,43 @@ def fails(call, *args, **kwargs) -> ResourceException:
 
 
 def text(error: ResourceException) -> str:
-    return error.errors["errors"].decode()
+    return str(error.errors["errors"].decode())
 
 
 def test_datastore_lifecycle(fresh_lab):
     api = client(fresh_lab.pbs["local"])
-    upid = api.config.datastore.post(name="tanka", path="/mnt/datastore/tanka", **{"gc-schedule": "daily", "prune-schedule": "daily", "keep-daily": 7})
+    upid = api.config.datastore.post(
+        name="tanka",
+        path="/mnt/datastore/tanka",
+        **{"gc-schedule": "daily", "prune-schedule": "daily", "keep-daily": 7},
+    )
     assert upid.split(":")[6:8] == ["create-datastore", "tanka"]
     jobs = api.config.prune.get()
     assert [(j["store"], j["keep-daily"], len(j["id"])) for j in jobs] == [("tanka", 7, 32)]
-    error = fails(api.config.datastore.post, name="usb", path="/abs", **{"backing-device": "8c2b1f7e-0d5a-4c3b-9e8f-1a2b3c4d5e6f"})
-    assert text(error) == "parameter verification failed - 'path': expected a relative on-device path, '/abs' is not"
-    api.config.datastore.post(name="usb", path="usb-store", **{"backing-device": "8c2b1f7e-0d5a-4c3b-9e8f-1a2b3c4d5e6f"})
+    error = fails(
+        api.config.datastore.post,
+        name="usb",
+        path="/abs",
+        **{"backing-device": "8c2b1f7e-0d5a-4c3b-9e8f-1a2b3c4d5e6f"},
+    )
+    assert text(error) == PARAM_FAILED + "'path': expected a relative on-device path, '/abs' is not"
+    api.config.datastore.post(
+        name="usb", path="usb-store", **{"backing-device": "8c2b1f7e-0d5a-4c3b-9e8f-1a2b3c4d5e6f"}
+    )
     response = raw(fresh_lab.pbs["local"], "GET", "/config/datastore/tanka")
     body = response.json()
     assert set(body) == {"data", "digest"} and len(body["digest"]) == 64
     api.config.datastore("tanka").put(comment="main", digest=body["digest"])
     error = fails(api.config.datastore("tanka").put, comment="again", digest=body["digest"])
-    assert (error.status_code, text(error)) == (400, "detected modified configuration - file changed by other user? Try again.")
+    assert (error.status_code, text(error)) == (
+        400,
+        "detected modified configuration - file changed by other user? Try again.",
+    )
     error = fails(api.config.datastore("tanka").put, **{"keep-daily": 3})
-    assert text(error) == "parameter verification failed - 'keep-daily': datastore prune settings have been replaced by prune jobs"
+    assert (
+        text(error)
+        == PARAM_FAILED + "'keep-daily': datastore prune settings have been replaced by prune jobs"
+    )
     api.config.datastore("tanka").put(delete=["comment", "gc-schedule"])
     assert set(api.config.datastore("tanka").get()) == {"name", "path"}
     assert fails(api.config.datastore("nope").delete).status_code == 404
@@ -62,9 +81,13 @@ def test_namespaces(fresh_lab):
     assert ns_api.post(name="vms", parent="site1") == "site1/vms"
     assert [n["ns"] for n in ns_api.get()] == ["", "site1", "site1/vms"]
     assert text(fails(ns_api.post, name="site1")) == "namespace 'site1' already exists"
-    fresh_lab.control.seed_snapshot("local", "tanka", ns="site1/vms", backup_id="100", time=1_700_000_000)
+    fresh_lab.control.seed_snapshot(
+        "local", "tanka", ns="site1/vms", backup_id="100", time=1_700_000_000
+    )
     error = fails(ns_api.delete, ns="site1")
-    assert text(error) == "only partially deleted due to existing groups but `delete-groups` not true "
+    assert (
+        text(error) == "only partially deleted due to existing groups but `delete-groups` not true "
+    )
     ns_api.delete(ns="site1", **{"delete-groups": 1})
     assert [n["ns"] for n in ns_api.get()] == [""]
     parent = ""
@@ -76,11 +99,18 @@ def test_namespaces(fresh_lab):
 def test_snapshots_groups_protection_and_ownership(fresh_lab):
     control, api = fresh_lab.control, client(fresh_lab.pbs["local"])
     api.config.datastore.post(name="tanka", path="/mnt/tanka")
-    control.seed_snapshot("local", "tanka", backup_id="100", time=1_700_000_000, protected=True, notes="first\nmore")
+    control.seed_snapshot(
+        "local", "tanka", backup_id="100", time=1_700_000_000, protected=True, notes="first\nmore"
+    )
     control.seed_snapshot("local", "tanka", backup_id="100", time=1_700_086_400, verify_state="ok")
-    control.seed_snapshot("local", "tanka", backup_id="101", time=1_700_000_000, owner="backup@pbs!pve")
+    control.seed_snapshot(
+        "local", "tanka", backup_id="101", time=1_700_000_000, owner="backup@pbs!pve"
+    )
     snaps = api.admin.datastore("tanka").snapshots.get(**{"backup-id": "100"})
-    assert [(s["backup-time"], s["protected"]) for s in snaps] == [(1_700_000_000, True), (1_700_086_400, False)]
+    assert [(s["backup-time"], s["protected"]) for s in snaps] == [
+        (1_700_000_000, True),
+        (1_700_086_400, False),
+    ]
     assert snaps[0]["comment"] == "first" and snaps[1]["verification"]["state"] == "ok"
     groups = {g["backup-id"]: g for g in api.admin.datastore("tanka").groups.get()}
     assert groups["100"]["backup-count"] == 2 and groups["101"]["owner"] == "backup@pbs!pve"
@@ -95,15 +125,31 @@ def test_snapshots_groups_protection_and_ownership(fresh_lab):
 def test_remotes_never_return_the_password(fresh_lab):
     api = client(fresh_lab.pbs["local"])
     peer = fresh_lab.pbs["peer"]
-    api.config.remote.post(name="peer", host=peer.host, port=peer.port, password="tok-secret",
-                           fingerprint=peer.fingerprint, **{"auth-id": "sync@pbs!local"})  # fmt: skip
+    api.config.remote.post(
+        name="peer",
+        host=peer.host,
+        port=peer.port,
+        password="tok-secret",
+        fingerprint=peer.fingerprint,
+        **{"auth-id": "sync@pbs!local"},
+    )
     assert "password" not in api.config.remote("peer").get()
     assert "password" not in str(api.config.remote.get())
-    error = fails(api.config.remote.post, name="peer", host="h", password="p", **{"auth-id": "a@pbs!b"})
+    error = fails(
+        api.config.remote.post, name="peer", host="h", password="p", **{"auth-id": "a@pbs!b"}
+    )
     assert text(error) == "parameter verification failed - 'name': remote 'peer' already exists."
     api.config.datastore.post(name="tanka", path="/mnt/tanka")
-    api.config.sync.post(id="push1", store="tanka", remote="peer", **{"remote-store": "offsite", "sync-direction": "push"})
-    assert text(fails(api.config.remote("peer").delete)) == "remote 'peer' is used by sync job 'push1' (datastore 'tanka')"
+    api.config.sync.post(
+        id="push1",
+        store="tanka",
+        remote="peer",
+        **{"remote-store": "offsite", "sync-direction": "push"},
+    )
+    assert (
+        text(fails(api.config.remote("peer").delete))
+        == "remote 'peer' is used by sync job 'push1' (datastore 'tanka')"
+    )
     assert fails(api.config.remote("ghost").delete).status_code == 404
 
 
@@ -111,19 +157,35 @@ def test_sync_jobs(fresh_lab):
     api = client(fresh_lab.pbs["local"])
     api.config.datastore.post(name="tanka", path="/mnt/tanka")
     api.config.remote.post(name="peer", host="127.0.0.1", password="p", **{"auth-id": "sync@pbs!t"})
-    api.config.sync.post(id="pull1", store="tanka", remote="peer", **{"remote-store": "site", "group-filter": ["type:vm", "exclude:group:vm/999"], "remove-vanished": "false"})
-    api.config.sync.post(id="push1", store="tanka", remote="peer", **{"remote-store": "offsite", "sync-direction": "push", "encrypted-only": "yes"})
+    api.config.sync.post(
+        id="pull1",
+        store="tanka",
+        remote="peer",
+        **{
+            "remote-store": "site",
+            "group-filter": ["type:vm", "exclude:group:vm/999"],
+            "remove-vanished": "false",
+        },
+    )
+    api.config.sync.post(
+        id="push1",
+        store="tanka",
+        remote="peer",
+        **{"remote-store": "offsite", "sync-direction": "push", "encrypted-only": "yes"},
+    )
     assert [j["id"] for j in api.config.sync.get()] == ["pull1"]
     assert [j["id"] for j in api.config.sync.get(**{"sync-direction": "all"})] == ["pull1", "push1"]
     assert api.config.sync("pull1").get()["group-filter"] == ["type:vm", "exclude:group:vm/999"]
     assert api.config.sync("push1").get()["encrypted-only"] is True
     assert text(fails(api.config.sync("nope").get)) == "no such sync 'nope'"
     assert fails(api.config.sync("nope").delete).status_code == 404
-    error = fails(api.config.sync.post, id="pull1", store="tanka", remote="peer", **{"remote-store": "other"})
-    assert text(error) == "parameter verification failed - 'id': job 'pull1' already exists."
-    assert text(fails(api.config.sync.post, id="loop", store="tanka", **{"remote-store": "tanka"})) == (
-        "source and target datastore can't be the same"
+    error = fails(
+        api.config.sync.post, id="pull1", store="tanka", remote="peer", **{"remote-store": "other"}
     )
+    assert text(error) == "parameter verification failed - 'id': job 'pull1' already exists."
+    assert text(
+        fails(api.config.sync.post, id="loop", store="tanka", **{"remote-store": "tanka"})
+    ) == ("source and target datastore can't be the same")
     upid = api.admin.sync("pull1").run.post()
     fields = upid.split(":")
     assert len(fields) == 10 and fields[-1] == "" and fields[6] == "syncjob"
@@ -141,7 +203,13 @@ def test_sync_job_needs_least_privileges(fresh_lab):
     operator = client(fresh_lab.pbs["local"], token_id="op@pbs!t", token_secret=secret)
     for auth_id in ("op@pbs", "op@pbs!t"):
         api.access.acl.put(path="/datastore/tanka", role="DatastoreBackup", **{"auth-id": auth_id})
-    error = fails(operator.config.sync.post, id="sync1", store="tanka", remote="peer", **{"remote-store": "site"})
+    error = fails(
+        operator.config.sync.post,
+        id="sync1",
+        store="tanka",
+        remote="peer",
+        **{"remote-store": "site"},
+    )
     assert (error.status_code, text(error)) == (400, "permission check failed")
     for auth_id in ("op@pbs", "op@pbs!t"):
         api.access.acl.put(path="/datastore/tanka", role="DatastoreAudit", **{"auth-id": auth_id})
@@ -154,10 +222,24 @@ def test_sync_job_needs_least_privileges(fresh_lab):
 def test_prune_and_verify_jobs(fresh_lab):
     api = client(fresh_lab.pbs["local"])
     api.config.datastore.post(name="tanka", path="/mnt/tanka")
-    api.config.prune.post(id="prune1", store="tanka", schedule="daily", **{"keep-daily": 7, "keep-yearly": 100})
-    error = fails(api.config.prune.post, id="prune2", store="tanka", schedule="daily", **{"keep-daily": 0})
-    assert text(error) == "parameter verification failed - 'keep-daily': value must have a minimum value of 1 (got 0)"
+    api.config.prune.post(
+        id="prune1", store="tanka", schedule="daily", **{"keep-daily": 7, "keep-yearly": 100}
+    )
+    error = fails(
+        api.config.prune.post, id="prune2", store="tanka", schedule="daily", **{"keep-daily": 0}
+    )
+    assert (
+        text(error) == PARAM_FAILED + "'keep-daily': value must have a minimum value of 1 (got 0)"
+    )
     assert text(fails(api.config.verify("nope").get)) == "no such verification 'nope'"
-    api.config.verify.post(id="ver1", store="tanka", schedule="sat 03:00", **{"ignore-verified": 1, "outdated-after": 30})
-    assert api.admin.verify("ver1").run.post().split(":")[6:8] == ["verificationjob", "tanka\\x3aver1"]
+    api.config.verify.post(
+        id="ver1",
+        store="tanka",
+        schedule="sat 03:00",
+        **{"ignore-verified": 1, "outdated-after": 30},
+    )
+    assert api.admin.verify("ver1").run.post().split(":")[6:8] == [
+        "verificationjob",
+        "tanka\\x3aver1",
+    ]
     assert api.admin.prune("prune1").run.post().split(":")[6] == "prunejob"

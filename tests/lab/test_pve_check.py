@@ -11,11 +11,20 @@ CHECK = PveSchemaChecker().check
 SCHEMA = {
     "additionalProperties": 0,
     "properties": {
-        "id": {"type": "string", "format": "pve-replication-job-id", "pattern": "[1-9][0-9]{2,8}-\\d{1,9}"},
+        "id": {
+            "type": "string",
+            "format": "pve-replication-job-id",
+            "pattern": "[1-9][0-9]{2,8}-\\d{1,9}",
+        },
         "target": {"type": "string", "format": "pve-node"},
         "disable": {"type": "boolean", "optional": 1},
         "rate": {"type": "number", "minimum": 1, "optional": 1},
-        "schedule": {"type": "string", "format": "pve-calendar-event", "optional": 1, "maxLength": 128},
+        "schedule": {
+            "type": "string",
+            "format": "pve-calendar-event",
+            "optional": 1,
+            "maxLength": 128,
+        },
         "mode": {"type": "string", "enum": ["snapshot", "stop"], "optional": 1},
         "unique": {"type": "boolean", "optional": 1, "requires": "archive"},
         "archive": {"type": "string", "optional": 1},
@@ -24,13 +33,16 @@ SCHEMA = {
             "type": "string",
             "optional": 1,
             "description": "Use volume as SCSI hard disk (n is 0 to 30).",
-            "format": {"file": {"type": "string", "default_key": 1}, "size": {"type": "string", "optional": 1}},
+            "format": {
+                "file": {"type": "string", "default_key": 1},
+                "size": {"type": "string", "optional": 1},
+            },
         },
     },
 }
 
 
-def errors(params):
+def errors(params: dict[str, str]) -> dict[str, str]:
     with pytest.raises(ParameterError) as caught:
         CHECK(params, SCHEMA)
     assert caught.value.status == 400
@@ -55,7 +67,8 @@ def test_missing_unknown_and_range():
         "id": "property is missing and it is not optional",
         "target": "property is missing and it is not optional",
         "rate": "value must have a minimum value of 1",
-        "bogus": "property is not defined in schema and the schema does not allow additional properties",
+        "bogus": "property is not defined in schema and the schema does not allow additional "
+        "properties",
     }
 
 
@@ -90,13 +103,19 @@ def test_property_strings():
     assert errors({"id": "100-0", "target": "n1", "scsi0": "tanka:1,speed=9"})["scsi0"] == (
         "invalid format - invalid key in comma-separated list property: speed\n"
     )
-    assert CHECK({"id": "100-0", "target": "n1", "prune-backups": "keep-daily=7,keep-yearly=100"}, SCHEMA)
-    assert errors({"id": "100-0", "target": "n1", "prune-backups": "keep-all=1,keep-daily=7"})[
-        "prune-backups"
-    ] == "invalid format - keep-all cannot be set together with other options.\n"
-    assert "keep-daily: type check ('integer') failed - got 'x'" in errors(
-        {"id": "100-0", "target": "n1", "prune-backups": "keep-daily=x"}
-    )["prune-backups"]
+    assert CHECK(
+        {"id": "100-0", "target": "n1", "prune-backups": "keep-daily=7,keep-yearly=100"}, SCHEMA
+    )
+    assert (
+        errors({"id": "100-0", "target": "n1", "prune-backups": "keep-all=1,keep-daily=7"})[
+            "prune-backups"
+        ]
+        == "invalid format - keep-all cannot be set together with other options.\n"
+    )
+    assert (
+        "keep-daily: type check ('integer') failed - got 'x'"
+        in errors({"id": "100-0", "target": "n1", "prune-backups": "keep-daily=x"})["prune-backups"]
+    )
 
 
 def test_split_list_reads_commas_spaces_and_nul():

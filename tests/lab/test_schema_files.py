@@ -32,10 +32,15 @@ def test_a_file_without_a_tree_is_refused(tmp_path):
 
 
 def test_the_highest_version_is_chosen(tmp_path):
-    for name in ("pve-9.1-apidata.json", "pve-9.10-apidoc.json", "pve-9.2-apidoc.json", "pbs-4.x.json"):
+    for name in (
+        "pve-9.1-apidata.json",
+        "pve-9.10-apidoc.json",
+        "pve-9.2-apidoc.json",
+        "pbs-4.x.json",
+    ):
         (tmp_path / name).write_text("[]")
-    assert find_schema_file(tmp_path, "pve").name == "pve-9.10-apidoc.json"
-    assert find_schema_file(tmp_path, "pbs").name == "pbs-4.x.json"
+    assert find_schema_file(tmp_path, "pve") == tmp_path / "pve-9.10-apidoc.json"
+    assert find_schema_file(tmp_path, "pbs") == tmp_path / "pbs-4.x.json"
     assert find_schema_file(tmp_path / "missing", "pve") is None
 
 
@@ -62,4 +67,5 @@ def test_routing_prefers_literal_segments_and_binds_placeholders():
     assert found.template == "/nodes/{node}/qemu/{vmid}/config"
     assert found.uri_params == {"node": "tappaas1", "vmid": "100"}
     assert tree.resolve("GET", ["no-such-area"]) is None
-    assert tree.resolve("PATCH", ["version"]).method is None
+    patch = tree.resolve("PATCH", ["version"])
+    assert patch is not None and patch.method is None

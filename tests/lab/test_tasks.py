@@ -8,7 +8,9 @@ import time
 from tappaas.lab.state.tasks import systemd_escape
 from tests.lab.clients import client
 
-PVE_UPID = re.compile(r"^UPID:([a-zA-Z0-9-]+):([0-9A-F]{8}):([0-9A-F]{8}):([0-9A-F]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$")
+PVE_UPID = re.compile(
+    r"^UPID:([a-zA-Z0-9-]+):([0-9A-F]{8}):([0-9A-F]{8}):([0-9A-F]{8}):([^:\s]+):([^:\s]*):([^:\s]+):$"
+)
 PBS_UPID = re.compile(
     r"^UPID:(?P<node>[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?):(?P<pid>[0-9A-Fa-f]{8}):(?P<pstart>[0-9A-Fa-f]{8,9}):"
     r"(?P<task_id>[0-9A-Fa-f]{8,16}):(?P<starttime>[0-9A-Fa-f]{8}):(?P<wtype>[^:\s]+):(?P<wid>[^:\s]*):(?P<authid>[^:\s]+):$"
@@ -18,13 +20,23 @@ PBS_UPID = re.compile(
 def test_pve_upid_has_eight_fields(lab):
     api = client(lab.pve)
     disks = [d["devpath"] for d in api.nodes("tappaas3").disks.list.get() if "used" not in d]
-    upid = api.nodes("tappaas3").disks.zfs.post(name="upidpool", raidlevel="single", devices=disks[0])
+    upid = api.nodes("tappaas3").disks.zfs.post(
+        name="upidpool", raidlevel="single", devices=disks[0]
+    )
     match = PVE_UPID.match(upid)
     assert match is not None
-    assert match.group(1) == "tappaas3" and match.group(5) == "zfscreate" and match.group(7) == "root@pam!tappaas"
+    assert (
+        match.group(1) == "tappaas3"
+        and match.group(5) == "zfscreate"
+        and match.group(7) == "root@pam!tappaas"
+    )
     assert abs(int(match.group(4), 16) - time.time()) < 60
     status = api.nodes("tappaas3").tasks(upid).status.get()
-    assert (status["user"], status["tokenid"], status["exitstatus"]) == ("root@pam", "tappaas", "OK")
+    assert (status["user"], status["tokenid"], status["exitstatus"]) == (
+        "root@pam",
+        "tappaas",
+        "OK",
+    )
     assert api.nodes("tappaas3").tasks(upid).log.get()[-1]["t"] == "TASK OK"
 
 
@@ -34,12 +46,19 @@ def test_pbs_upid_matches_the_official_pattern(lab, unique_name):
     upid = api.config.datastore.post(name=name, path=f"/mnt/{name}")
     match = PBS_UPID.match(upid)
     assert match is not None
-    assert (match["wtype"], match["wid"], match["authid"]) == ("create-datastore", name, "root@pam!tappaas")
+    assert (match["wtype"], match["wid"], match["authid"]) == (
+        "create-datastore",
+        name,
+        "root@pam!tappaas",
+    )
     assert api.nodes("localhost").tasks(upid).status.get()["user"] == "root@pam!tappaas"
 
 
 def test_systemd_escaping():
-    assert systemd_escape("peer:site:tanka:a/b:job-1") == "peer\\x3asite\\x3atanka\\x3aa-b\\x3ajob\\x2d1"
+    assert (
+        systemd_escape("peer:site:tanka:a/b:job-1")
+        == "peer\\x3asite\\x3atanka\\x3aa-b\\x3ajob\\x2d1"
+    )
     assert systemd_escape(".hidden") == "\\x2ehidden"
 
 

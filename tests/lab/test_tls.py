@@ -8,7 +8,7 @@ import ssl
 import pytest
 import requests
 
-from tests.lab.clients import client
+from tests.lab.clients import _PinnedAdapter, client
 
 
 def _served_fingerprint(host: str, port: int) -> str:
@@ -37,8 +37,6 @@ def test_a_wrong_pin_is_refused(lab):
     wrong = lab.pbs["local"]
     api = client(endpoint)
     api._store["session"].adapters.clear()
-    from tests.lab.clients import _PinnedAdapter
-
     api._store["session"].mount("https://", _PinnedAdapter(wrong.fingerprint))
     with pytest.raises(requests.exceptions.SSLError):
         api.version.get()

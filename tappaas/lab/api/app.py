@@ -55,6 +55,7 @@ class ApiApp(ABC, Generic[S]):
         self,
         instance: str,
         state: S,
+        *,
         access: AccessControl,
         tasks: TaskRegistry,
         routes: Iterable[Route],

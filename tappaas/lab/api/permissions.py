@@ -56,12 +56,12 @@ def _pve_check(
     if head == "userid-param":
         userid = str(params.get("userid", ""))
         if expr[1] == "self":
-            return None if userid == auth_id.split("!")[0] else DENIED
+            return None if userid == auth_id.split("!", maxsplit=1)[0] else DENIED
         path = f"/access/realm/{userid.rpartition('@')[2]}"
         return None if str(expr[1]) in access.privileges(auth_id, path) else f"{path}, {expr[1]}"
     if head == "userid-group":
-        privs = {str(p) for p in expr[1]}
-        return None if access.privileges(auth_id, "/access/groups") & privs else DENIED
+        wanted = {str(p) for p in expr[1]}
+        return None if access.privileges(auth_id, "/access/groups") & wanted else DENIED
     return None if access.is_superuser(auth_id) else DENIED
 
 
@@ -87,7 +87,7 @@ def pbs_allowed(
     if "and" in permissions:
         return all(pbs_allowed(p, auth_id, params, access) for p in permissions["and"])
     if "userParam" in permissions:
-        return params.get(str(permissions["userParam"])) == auth_id.split("!")[0]
+        return params.get(str(permissions["userParam"])) == auth_id.split("!", maxsplit=1)[0]
     check = permissions.get("check")
     if isinstance(check, Mapping):
         parts = [_fill(str(p), params) for p in check.get("path", [])]

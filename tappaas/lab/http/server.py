@@ -7,6 +7,7 @@ to drop the connection without answering (the lab's "reset" fault).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -34,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.request.settimeout(IDLE_TIMEOUT_SECONDS)
         super().setup()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the lab keeps its own request log."""
 
     def _serve(self) -> None:
@@ -90,7 +91,7 @@ class LabHttpServer(ThreadingHTTPServer):
 
     def finish_request(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
-    ) -> None:  # type: ignore[override]
+    ) -> None:
         """Handshake in the worker thread, then serve the connection."""
         assert isinstance(request, socket.socket)
         try:
@@ -101,10 +102,8 @@ class LabHttpServer(ThreadingHTTPServer):
         try:
             _Handler(tls, client_address, self)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 tls.close()
-            except OSError:
-                pass
 
     def start(self) -> None:
         """Serve in a daemon thread."""

@@ -14,9 +14,12 @@ from functools import cache
 
 _LOOSE_EVENT = re.compile(r"^[A-Za-z0-9*/:,.\- ]+$")
 _WORDS = frozenset(
-    "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday "
-    "minutely hourly daily weekly monthly yearly annually quarterly semiannually "
-    "semi-annually utc".split()
+    {
+        *("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually"),
+        *("quarterly", "semiannually", "semi-annually", "utc"),
+    }
 )
 
 

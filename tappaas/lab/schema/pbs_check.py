@@ -41,7 +41,7 @@ class PbsParameterError(ApiError):
         self.errors = list(errors)
 
 
-class _Invalid(ValueError):
+class _InvalidError(ValueError):
     pass
 
 
@@ -52,17 +52,17 @@ def parse_boolean(text: str) -> bool:
         return True
     if lowered in ("0", "off", "no", "false"):
         return False
-    raise _Invalid("Unable to parse boolean option.")
+    raise _InvalidError("Unable to parse boolean option.")
 
 
 def _parse_integer(text: str) -> int:
     if not text:
-        raise _Invalid("cannot parse integer from empty string")
+        raise _InvalidError("cannot parse integer from empty string")
     if not re.fullmatch(r"[+-]?\d+", text):
-        raise _Invalid("invalid digit found in string")
+        raise _InvalidError("invalid digit found in string")
     value = int(text)
     if abs(value) > I64_MAX:
-        raise _Invalid("number too large to fit in target type")
+        raise _InvalidError("number too large to fit in target type")
     return value
 
 
@@ -70,33 +70,33 @@ def _parse_number(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise _Invalid("invalid float literal") from None
+        raise _InvalidError("invalid float literal") from None
 
 
 def _check_range(value: float, schema: Mapping[str, Any]) -> None:
     shown = int(value) if float(value).is_integer() else value
     if (low := schema.get("minimum")) is not None and value < low:
-        raise _Invalid(f"value must have a minimum value of {low} (got {shown})")
+        raise _InvalidError(f"value must have a minimum value of {low} (got {shown})")
     if (high := schema.get("maximum")) is not None and value > high:
-        raise _Invalid(f"value must have a maximum value of {high} (got {shown})")
+        raise _InvalidError(f"value must have a maximum value of {high} (got {shown})")
 
 
 def _check_string(text: str, schema: Mapping[str, Any]) -> str:
     if (low := schema.get("minLength")) is not None and len(text) < low:
-        raise _Invalid(f"value must be at least {low} characters long")
+        raise _InvalidError(f"value must be at least {low} characters long")
     if (high := schema.get("maxLength")) is not None and len(text) > high:
-        raise _Invalid(f"value may only be {high} characters long")
+        raise _InvalidError(f"value may only be {high} characters long")
     if (pattern := schema.get("pattern")) and not pbs_matches(str(pattern), text):
-        raise _Invalid("value does not match the regex pattern")
+        raise _InvalidError("value does not match the regex pattern")
     if (enum := schema.get("enum")) and text not in enum:
-        raise _Invalid(f"value '{text}' is not defined in the enumeration.")
+        raise _InvalidError(f"value '{text}' is not defined in the enumeration.")
     if isinstance(fmt := schema.get("format"), Mapping):
         _check_property_string(text, fmt)
     typetext = schema.get("typetext", "")
     if typetext == "<calendar-event>" and (error := calendar_event_error(text)) is not None:
-        raise _Invalid(error)
+        raise _InvalidError(error)
     if typetext.startswith("[<exclude:|include:>]") and not _GROUP_FILTER.match(text):
-        raise _Invalid(f"invalid group filter '{text}'")
+        raise _InvalidError(f"invalid group filter '{text}'")
     return text
 
 
@@ -108,18 +108,18 @@ def _check_property_string(text: str, fmt: Mapping[str, Any]) -> None:
         key, sep, value = part.partition("=")
         if not sep:
             if default_key is None:
-                raise _Invalid("value without key, but schema does not define a default key")
+                raise _InvalidError("value without key, but schema does not define a default key")
             key, value = default_key, part
         sub = properties.get(key)
         if sub is None:
             if not fmt.get("additionalProperties"):
-                raise _Invalid(f"schema does not allow additional properties ('{key}')")
+                raise _InvalidError(f"schema does not allow additional properties ('{key}')")
             continue
         seen.add(key)
         parse_value(value, sub)
     for key, sub in properties.items():
         if not sub.get("optional") and key not in seen:
-            raise _Invalid(f"property '{key}' is missing and it is not optional")
+            raise _InvalidError(f"property '{key}' is missing and it is not optional")
 
 
 def parse_value(text: str, schema: Mapping[str, Any]) -> Any:
@@ -137,7 +137,7 @@ def parse_value(text: str, schema: Mapping[str, Any]) -> Any:
         return number
     if kind == "string":
         return _check_string(text, schema)
-    raise _Invalid("unable to parse complex (sub) objects.")
+    raise _InvalidError("unable to parse complex (sub) objects.")
 
 
 class PbsSchemaChecker:
@@ -167,7 +167,7 @@ class PbsSchemaChecker:
                     errors.append((key, "duplicate parameter."))
                 else:
                     params[key] = parse_value(text, sub)
-            except _Invalid as exc:
+            except _InvalidError as exc:
                 errors.append((key, str(exc)))
         if not errors:
             errors.extend(

@@ -21,17 +21,36 @@ from tappaas.lab.endpoint import Product
 SUPERUSER = "root@pam"
 NO_ACCESS = "NoAccess"
 
-_PBS_DATASTORE = ("Datastore.Audit", "Datastore.Modify", "Datastore.Read", "Datastore.Verify",
-                  "Datastore.Backup", "Datastore.Prune")  # fmt: skip
+_PBS_DATASTORE = (
+    "Datastore.Audit",
+    "Datastore.Modify",
+    "Datastore.Read",
+    "Datastore.Verify",
+    "Datastore.Backup",
+    "Datastore.Prune",
+)
 PBS_PRIVILEGES = frozenset(
     {
-        "Sys.Audit", "Sys.Modify", "Sys.PowerManagement", "Datastore.Allocate",
-        "Permissions.Modify", "Remote.Audit", "Remote.Modify", "Remote.Read",
-        "Remote.DatastoreBackup", "Remote.DatastoreModify", "Remote.DatastorePrune",
-        "Sys.Console", "Tape.Audit", "Tape.Modify", "Tape.Write", "Tape.Read", "Realm.Allocate",
+        "Sys.Audit",
+        "Sys.Modify",
+        "Sys.PowerManagement",
+        "Datastore.Allocate",
+        "Permissions.Modify",
+        "Remote.Audit",
+        "Remote.Modify",
+        "Remote.Read",
+        "Remote.DatastoreBackup",
+        "Remote.DatastoreModify",
+        "Remote.DatastorePrune",
+        "Sys.Console",
+        "Tape.Audit",
+        "Tape.Modify",
+        "Tape.Write",
+        "Tape.Read",
+        "Realm.Allocate",
         *_PBS_DATASTORE,
     }
-)  # fmt: skip
+)
 PBS_ROLES: Mapping[str, frozenset[str]] = {
     "Admin": PBS_PRIVILEGES,
     "Audit": frozenset({"Sys.Audit", "Datastore.Audit"}),
@@ -55,7 +74,7 @@ PBS_ROLES: Mapping[str, frozenset[str]] = {
             "Remote.DatastoreModify",
             "Remote.DatastorePrune",
         }
-    ),  # fmt: skip
+    ),
     "TapeAudit": frozenset({"Tape.Audit"}),
     "TapeAdmin": frozenset({"Tape.Audit", "Tape.Modify", "Tape.Read", "Tape.Write"}),
     "TapeOperator": frozenset({"Tape.Audit", "Tape.Read", "Tape.Write"}),
@@ -64,26 +83,64 @@ PBS_ROLES: Mapping[str, frozenset[str]] = {
 
 _PVE_VM = frozenset(
     {
-        "VM.Allocate", "VM.Audit", "VM.Backup", "VM.Clone", "VM.Config.CDROM",
-        "VM.Config.CPU", "VM.Config.Cloudinit", "VM.Config.Disk", "VM.Config.HWType",
-        "VM.Config.Memory", "VM.Config.Network", "VM.Config.Options", "VM.Console",
-        "VM.Migrate", "VM.PowerMgmt", "VM.Snapshot", "VM.Snapshot.Rollback", "VM.Replicate",
-        "VM.GuestAgent.Audit", "VM.GuestAgent.Unrestricted",
+        "VM.Allocate",
+        "VM.Audit",
+        "VM.Backup",
+        "VM.Clone",
+        "VM.Config.CDROM",
+        "VM.Config.CPU",
+        "VM.Config.Cloudinit",
+        "VM.Config.Disk",
+        "VM.Config.HWType",
+        "VM.Config.Memory",
+        "VM.Config.Network",
+        "VM.Config.Options",
+        "VM.Console",
+        "VM.Migrate",
+        "VM.PowerMgmt",
+        "VM.Snapshot",
+        "VM.Snapshot.Rollback",
+        "VM.Replicate",
+        "VM.GuestAgent.Audit",
+        "VM.GuestAgent.Unrestricted",
     }
-)  # fmt: skip
+)
 _PVE_DATASTORE = frozenset(
-    {"Datastore.Allocate", "Datastore.AllocateSpace", "Datastore.AllocateTemplate",
-     "Datastore.Audit"}
-)  # fmt: skip
+    {
+        "Datastore.Allocate",
+        "Datastore.AllocateSpace",
+        "Datastore.AllocateTemplate",
+        "Datastore.Audit",
+    }
+)
 _PVE_SYS = frozenset(
-    {"Sys.Audit", "Sys.Console", "Sys.Incoming", "Sys.Modify", "Sys.PowerMgmt", "Sys.Syslog",
-     "Sys.AccessNetwork"}
-)  # fmt: skip
+    {
+        "Sys.Audit",
+        "Sys.Console",
+        "Sys.Incoming",
+        "Sys.Modify",
+        "Sys.PowerMgmt",
+        "Sys.Syslog",
+        "Sys.AccessNetwork",
+    }
+)
 _PVE_OTHER = frozenset(
-    {"Permissions.Modify", "Pool.Allocate", "Pool.Audit", "Realm.Allocate", "Realm.AllocateUser",
-     "User.Modify", "Group.Allocate", "SDN.Allocate", "SDN.Audit", "SDN.Use", "Mapping.Audit",
-     "Mapping.Modify", "Mapping.Use"}
-)  # fmt: skip
+    {
+        "Permissions.Modify",
+        "Pool.Allocate",
+        "Pool.Audit",
+        "Realm.Allocate",
+        "Realm.AllocateUser",
+        "User.Modify",
+        "Group.Allocate",
+        "SDN.Allocate",
+        "SDN.Audit",
+        "SDN.Use",
+        "Mapping.Audit",
+        "Mapping.Modify",
+        "Mapping.Use",
+    }
+)
 PVE_PRIVILEGES = _PVE_VM | _PVE_DATASTORE | _PVE_SYS | _PVE_OTHER
 PVE_ROLES: Mapping[str, frozenset[str]] = {
     "Administrator": PVE_PRIVILEGES,
@@ -99,7 +156,7 @@ PVE_ROLES: Mapping[str, frozenset[str]] = {
             "VM.Audit",
             "VM.GuestAgent.Audit",
         }
-    ),  # fmt: skip
+    ),
     "PVEDatastoreAdmin": _PVE_DATASTORE,
     "PVEDatastoreUser": frozenset({"Datastore.AllocateSpace", "Datastore.Audit"}),
     "PVEVMAdmin": _PVE_VM | {"Datastore.AllocateSpace", "Mapping.Use", "SDN.Use"},
@@ -113,11 +170,9 @@ PVE_ROLES: Mapping[str, frozenset[str]] = {
             "VM.PowerMgmt",
             "VM.GuestAgent.Audit",
         }
-    ),  # fmt: skip
+    ),
     "PVESysAdmin": _PVE_SYS - {"Sys.PowerMgmt"} | {"Pool.Audit", "Mapping.Audit"},
-    "PVEUserAdmin": frozenset(
-        {"User.Modify", "Group.Allocate", "Realm.AllocateUser", "Sys.Audit"}
-    ),  # fmt: skip
+    "PVEUserAdmin": frozenset({"User.Modify", "Group.Allocate", "Realm.AllocateUser", "Sys.Audit"}),
     NO_ACCESS: frozenset(),
 }
 ROLES: Mapping[Product, Mapping[str, frozenset[str]]] = {"pve": PVE_ROLES, "pbs": PBS_ROLES}

@@ -97,6 +97,7 @@ class TaskRegistry:
         worker_type: str,
         worker_id: str,
         user: str,
+        *,
         error: str | None = None,
         log: list[str] | None = None,
     ) -> Task:

@@ -306,9 +306,9 @@ def update_acl(call: PbsCall) -> None:
 def permissions(call: PbsCall) -> dict[str, dict[str, bool]]:
     """Effective privileges per path (the caller's, or another's for auditors)."""
     auth_id = str(call.param("auth-id") or call.auth_id)
-    if auth_id != call.auth_id and auth_id.split("!")[0] != call.userid:
-        if not call.has("/access", "Sys.Audit"):
-            raise ApiError(403, "permission check failed")
+    foreign = auth_id != call.auth_id and auth_id.split("!", maxsplit=1)[0] != call.userid
+    if foreign and not call.has("/access", "Sys.Audit"):
+        raise ApiError(403, "permission check failed")
     paths = (
         [call.param("path")]
         if call.param("path")

@@ -1,11 +1,12 @@
 """PBS ``/config/datastore`` and ``/admin/datastore/{store}/namespace``.
 
-Create and delete are tasks (UPIDs). Create turns ``prune-schedule`` (with any ``keep-*``) into a
-prune job ``default-<store>-<uuid>`` cut to 32 characters, and an update carrying them fails
-"datastore prune settings have been replaced by prune jobs"; a removable store (``backing-device``) takes a path relative to
-its device. Delete defaults to ``destroy-data=0`` (chunks stay and are found again by
-``reuse-datastore``) and ``keep-job-configs=0`` (its sync/prune/verify jobs and the ACLs
-under ``/datastore/<name>`` go too). Namespaces nest at most 7 deep; the root cannot be
+Create and delete are tasks (UPIDs). Create turns ``prune-schedule`` (with any ``keep-*``)
+into a prune job ``default-<store>-<uuid>`` cut to 32 characters; an update carrying them
+fails "datastore prune settings have been replaced by prune jobs". A removable store
+(``backing-device``) takes a path relative to its device. Delete defaults to
+``destroy-data=0`` (chunks stay and are found again by ``reuse-datastore``) and
+``keep-job-configs=0`` (its sync/prune/verify jobs and the ACLs under ``/datastore/<name>``
+go too). Namespaces nest at most 7 deep; the root cannot be
 created or deleted; deleting one with groups needs ``delete-groups``.
 """
 
@@ -21,8 +22,14 @@ from tappaas.lab.state.pbs import DatastoreConfig, DatastoreContent, PbsServer, 
 
 ROUTES = RouteTable()
 PbsCall = Call[PbsServer]
-KEEP_OPTIONS = ("keep-last", "keep-hourly", "keep-daily", "keep-weekly", "keep-monthly",
-                "keep-yearly")  # fmt: skip
+KEEP_OPTIONS = (
+    "keep-last",
+    "keep-hourly",
+    "keep-daily",
+    "keep-weekly",
+    "keep-monthly",
+    "keep-yearly",
+)
 MAX_NAMESPACE_DEPTH = 7
 JOB_ID_MAX = 32
 DATASTORE_PRIVS = ("Datastore.Audit", "Datastore.Allocate")
@@ -96,7 +103,9 @@ def create_datastore(call: PbsCall) -> str:
     state.contents[name] = kept or DatastoreContent()
     if prune_schedule:
         job_id = f"default-{name}-{uuid.uuid4()}"[:JOB_ID_MAX]
-        state.prune_jobs.put(PruneJob(job_id, "prune", {"store": name, "schedule": prune_schedule, **keep}))
+        state.prune_jobs.put(
+            PruneJob(job_id, "prune", {"store": name, "schedule": prune_schedule, **keep})
+        )
     task = call.services.tasks.start(state.hostname, "create-datastore", name, call.auth_id)
     return task.upid
 

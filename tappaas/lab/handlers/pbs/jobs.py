@@ -97,7 +97,7 @@ def _job_modifiable(call: PbsCall, kind: JobKind, job: dict[str, Any]) -> bool:
 
 def _lookup(call: PbsCall, kind: JobKind) -> ConfigEntry:
     job_id = str(call.param("id"))
-    entry = kind.configs(call.state).get(job_id)
+    entry: ConfigEntry | None = kind.configs(call.state).get(job_id)
     if entry is None:
         raise pbs_bail(f"no such {kind.section} '{job_id}'")
     return entry
@@ -195,13 +195,22 @@ def worker_id(kind: JobKind, entry: ConfigEntry) -> str:
     return f"{store}:{entry.id}"
 
 
-_register(SYNC, "id:string store:string remote-store:string remote?:string sync-direction?:string "
-          "ns?:string remote-ns?:string owner?:string remove-vanished?:boolean "
-          "max-depth?:integer schedule?:string group-filter?:array transfer-last?:integer "
-          "encrypted-only?:boolean verified-only?:boolean run-on-mount?:boolean "
-          "unmount-on-done?:boolean comment?:string")  # fmt: skip
-_register(PRUNE, "id:string store:string schedule:string ns?:string max-depth?:integer "
-          "disable?:boolean comment?:string keep-last?:integer keep-hourly?:integer "
-          "keep-daily?:integer keep-weekly?:integer keep-monthly?:integer keep-yearly?:integer")  # fmt: skip
-_register(VERIFY, "id:string store:string schedule?:string ignore-verified?:boolean "
-          "outdated-after?:integer ns?:string max-depth?:integer comment?:string")  # fmt: skip
+_register(
+    SYNC,
+    "id:string store:string remote-store:string remote?:string sync-direction?:string "
+    "ns?:string remote-ns?:string owner?:string remove-vanished?:boolean "
+    "max-depth?:integer schedule?:string group-filter?:array transfer-last?:integer "
+    "encrypted-only?:boolean verified-only?:boolean run-on-mount?:boolean "
+    "unmount-on-done?:boolean comment?:string",
+)
+_register(
+    PRUNE,
+    "id:string store:string schedule:string ns?:string max-depth?:integer "
+    "disable?:boolean comment?:string keep-last?:integer keep-hourly?:integer "
+    "keep-daily?:integer keep-weekly?:integer keep-monthly?:integer keep-yearly?:integer",
+)
+_register(
+    VERIFY,
+    "id:string store:string schedule?:string ignore-verified?:boolean "
+    "outdated-after?:integer ns?:string max-depth?:integer comment?:string",
+)

@@ -13,7 +13,10 @@ from tappaas.lab.state.pbs import PbsServer, Remote
 
 ROUTES = RouteTable()
 PbsCall = Call[PbsServer]
-REMOTE_SPEC = "host?:string port?:integer auth-id?:string password?:string fingerprint?:string comment?:string"
+REMOTE_SPEC = (
+    "host?:string port?:integer auth-id?:string password?:string fingerprint?:string "
+    "comment?:string"
+)
 
 
 def _remote(call: PbsCall) -> Remote:

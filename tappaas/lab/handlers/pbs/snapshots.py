@@ -72,7 +72,7 @@ def snapshot_item(group: BackupGroup, snapshot: Snapshot) -> dict[str, Any]:
 def list_snapshots(call: PbsCall) -> list[dict[str, Any]]:
     """Snapshots of the namespace, optionally of one type or group."""
     store, ns = str(call.param("store")), str(call.param("ns") or "")
-    out = []
+    out: list[dict[str, Any]] = []
     for group in _visible_groups(call, store, ns):
         if call.param("backup-type") not in (None, group.backup_type):
             continue

@@ -136,7 +136,7 @@ def create_token(call: PveCall) -> dict[str, Any]:
     user = _user(call)
     name = str(call.param("tokenid"))
     if name in user.tokens:
-        raise pve_die(f"Token already exists.")
+        raise pve_die("Token already exists.")
     token = Token(
         name=name,
         secret=new_token_secret(),
@@ -187,7 +187,7 @@ def read_acl(call: PveCall) -> list[dict[str, Any]]:
     "delete?:boolean digest?:string",
 )
 def update_acl(call: PveCall) -> None:
-    """Add or remove entries for every user/token × role given."""
+    """Add or remove entries for every user or token and role given."""
     if call.param("digest") and call.param("digest") != call.access.acl_digest():
         raise pve_die("detected modified configuration - file changed by other user? Try again.")
     path = str(call.param("path"))
@@ -198,9 +198,8 @@ def update_acl(call: PveCall) -> None:
     for ugid in ugids:
         userid = ugid.split("!")[0]
         if userid not in call.access.users or ("!" in ugid and call.access.token(ugid) is None):
-            raise pve_die(
-                f"unable to add ACL entry: {'token' if '!' in ugid else 'user'} '{ugid}' does not exist"
-            )
+            kind = "token" if "!" in ugid else "user"
+            raise pve_die(f"unable to add ACL entry: {kind} '{ugid}' does not exist")
         for role in roles:
             existing = [
                 e for e in call.access.acl if (e.path, e.ugid, e.role) == (path, ugid, role)

@@ -140,7 +140,7 @@ def list_replication(call: PveCall) -> list[dict[str, Any]]:
 def create_replication(call: PveCall) -> None:
     """Add a job ``<guest>-<jobnum>``."""
     job_id = str(call.param("id"))
-    guest = int(job_id.split("-")[0])
+    guest = int(job_id.split("-", maxsplit=1)[0])
     target = str(call.param("target"))
     if job_id in call.state.replication:
         raise pve_die(f"replication job '{job_id}' already exists")

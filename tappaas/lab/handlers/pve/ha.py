@@ -13,7 +13,7 @@ from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import pve_die
 from tappaas.lab.handlers.sections import pve_check_digest, pve_update
 from tappaas.lab.schema.pve_check import split_list
-from tappaas.lab.state.pve import HaResource, HaRule, PveCluster
+from tappaas.lab.state.pve import HaResource, HaRule, PveCluster, Vm
 
 ROUTES = RouteTable()
 PveCall = Call[PveCluster]
@@ -21,6 +21,12 @@ GROUPS_MIGRATED = "ha groups have been migrated to rules"
 RESOURCE_OPTIONS = ("state", "max_restart", "max_relocate", "failback", "comment")
 RULE_OPTIONS = ("resources", "nodes", "strict", "affinity", "disable", "comment")
 DEFAULT_RESTARTS = 1
+LRM_STALE_SECONDS = 60
+
+
+def _guest(state: PveCluster, entry: HaResource) -> Vm | None:
+    name = entry.id.split(":", 1)[1]
+    return state.vms.get(int(name)) if name.isdigit() else None
 
 
 def normalize_sid(sid: str) -> str:
@@ -207,7 +213,7 @@ def status_current(call: PveCall) -> list[dict[str, Any]]:
             "id": "quorum",
             "type": "quorum",
             "node": master,
-            "status": "OK" if state.quorate() else "No quorum on node '%s'!" % master,
+            "status": "OK" if state.quorate() else f"No quorum on node '{master}'!",
             "quorate": int(state.quorate()),
         },
         {
@@ -218,18 +224,13 @@ def status_current(call: PveCall) -> list[dict[str, Any]]:
             "timestamp": now,
         },
     ]
-    managed_nodes = {
-        state.vms[int(e.id.split(":")[1])].node
-        for e in state.ha_resources
-        if e.id.split(":")[1].isdigit() and int(e.id.split(":")[1]) in state.vms
-    }
+    guests = {entry.id: _guest(state, entry) for entry in state.ha_resources}
+    busy = {vm.node for vm in guests.values() if vm is not None}
     for node in state.nodes.values():
-        mode = "active" if node.name in managed_nodes else "idle"
-        text = (
-            f"{node.name} ({mode}, {now})"
-            if node.online
-            else f"{node.name} (old timestamp - dead?, {now - 60})"
-        )
+        mode = "active" if node.name in busy else "idle"
+        text = f"{node.name} ({mode}, {now})"
+        if not node.online:
+            text = f"{node.name} (old timestamp - dead?, {now - LRM_STALE_SECONDS})"
         out.append(
             {
                 "id": f"lrm:{node.name}",
@@ -240,28 +241,28 @@ def status_current(call: PveCall) -> list[dict[str, Any]]:
             }
         )
     for entry in state.ha_resources:
-        name = entry.id.split(":", 1)[1]
-        vm = state.vms.get(int(name)) if name.isdigit() else None
-        node = vm.node if vm else master
-        service_state = (
-            "fence"
-            if vm and not state.nodes[node].online
-            else ("started" if vm and vm.status == "running" else "stopped")
-        )
-        out.append(
-            {
-                "id": f"service:{entry.id}",
-                "type": "service",
-                "sid": entry.id,
-                "node": node,
-                "crm_state": service_state,
-                "state": service_state,
-                "status": f"{entry.id} ({node}, {service_state})",
-                "request_state": entry.state,
-                "max_restart": entry.get("max_restart", DEFAULT_RESTARTS),
-                "max_relocate": entry.get("max_relocate", DEFAULT_RESTARTS),
-                "failback": int(entry.failback),
-                **({"comment": entry.get("comment")} if entry.get("comment") else {}),
-            }
-        )
+        vm = guests[entry.id]
+        home = vm.node if vm is not None else master
+        if vm is not None and not state.nodes[home].online:
+            service_state = "fence"
+        elif vm is not None and vm.status == "running":
+            service_state = "started"
+        else:
+            service_state = "stopped"
+        item = {
+            "id": f"service:{entry.id}",
+            "type": "service",
+            "sid": entry.id,
+            "node": home,
+            "crm_state": service_state,
+            "state": service_state,
+            "status": f"{entry.id} ({home}, {service_state})",
+            "request_state": entry.state,
+            "max_restart": entry.get("max_restart", DEFAULT_RESTARTS),
+            "max_relocate": entry.get("max_relocate", DEFAULT_RESTARTS),
+            "failback": int(entry.failback),
+        }
+        if entry.get("comment"):
+            item["comment"] = entry.get("comment")
+        out.append(item)
     return out

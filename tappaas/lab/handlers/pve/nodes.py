@@ -27,7 +27,8 @@ def node_of(call: PveCall) -> PveNode:
     node = call.state.nodes.get(name)
     if node is None:
         raise pve_die(
-            f"hostname lookup '{name}' failed - failed to get address info for: {name}: Name or service not known"
+            f"hostname lookup '{name}' failed - failed to get address info for: {name}: "
+            "Name or service not known"
         )
     return node
 
@@ -138,9 +139,9 @@ def create_zfs(call: PveCall) -> str:
     if len(devices) < MIN_DISKS.get(raidlevel, 1):
         raise pve_die(f"{raidlevel} needs at least {MIN_DISKS[raidlevel]} disks")
     storage = call.state.storage.get(name)
-    if call.param("add_storage") and storage is not None:
-        if storage.type != "zfspool" or storage.get("pool") != name:
-            raise pve_die(f"storage ID '{name}' already defined")
+    foreign = storage is not None and (storage.type != "zfspool" or storage.get("pool") != name)
+    if call.param("add_storage") and foreign:
+        raise pve_die(f"storage ID '{name}' already defined")
     sizes = [node.disks[d].size for d in devices]
     usable = min(sizes) if raidlevel == "mirror" else sum(sizes)
     node.zfs[name] = ZfsPool(

@@ -10,6 +10,8 @@ resource. A config that lives on another node is "does not exist" here, as on PV
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import re
 from typing import Any
@@ -26,8 +28,19 @@ PveCall = Call[PveCluster]
 ARCHIVE = re.compile(r"^([^:]+):backup/(vm|ct)/(\d+)/(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$")
 NEW_DISK = re.compile(r"^([^:,]+):(\d+(?:\.\d+)?)(,.*)?$")
 MAC = re.compile(r"([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}")
-CREATE_CONTROL = ("node", "vmid", "archive", "storage", "force", "unique", "live-restore", "start",
-                  "pool", "bwlimit", "ha-managed")  # fmt: skip
+CREATE_CONTROL = (
+    "node",
+    "vmid",
+    "archive",
+    "storage",
+    "force",
+    "unique",
+    "live-restore",
+    "start",
+    "pool",
+    "bwlimit",
+    "ha-managed",
+)
 GIB = 1024**3
 
 
@@ -153,9 +166,12 @@ def create_vm(call: PveCall) -> str:
         config, error = _restore_source(call, str(archive))
         if error is not None:
             return call.services.tasks.start(
-                node.name, "qmrestore", str(vmid), call.auth_id,
+                node.name,
+                "qmrestore",
+                str(vmid),
+                call.auth_id,
                 error=f"unable to restore VM {vmid} - {error}",
-            ).upid  # fmt: skip
+            ).upid
         config.update(overrides)
         worker = "qmrestore"
     else:
@@ -181,9 +197,6 @@ def create_vm(call: PveCall) -> str:
 def read_config(call: PveCall) -> dict[str, Any]:
     """The VM config and its digest."""
     vm = _vm(call)
-    import hashlib
-    import json
-
     digest = hashlib.sha1(json.dumps(vm.config, sort_keys=True).encode()).hexdigest()
     return {**vm.config, "digest": digest}
 
@@ -203,9 +216,8 @@ def _update_config(call: PveCall) -> Vm:
             raise pve_die(f"cannot set and delete property '{key}' at the same time!")
         vm.config.pop(key, None)
     for key, value in changes.items():
-        if DISK_KEY.match(key) and NEW_DISK.match(value) and "vm-" not in value:
-            value = _allocate(call.state, vm.vmid, value, None)
-        vm.config[key] = value
+        new_disk = DISK_KEY.match(key) and NEW_DISK.match(value) and "vm-" not in value
+        vm.config[key] = _allocate(call.state, vm.vmid, value, None) if new_disk else value
     return vm
 
 
@@ -277,7 +289,8 @@ def shutdown(call: PveCall) -> str:
 @ROUTES.route(
     "DELETE",
     "/nodes/{node}/qemu/{vmid}",
-    "node:pve-node vmid:pve-vmid purge?:boolean destroy-unreferenced-disks?:boolean skiplock?:boolean",
+    "node:pve-node vmid:pve-vmid purge?:boolean destroy-unreferenced-disks?:boolean "
+    "skiplock?:boolean",
 )
 def destroy(call: PveCall) -> str:
     """Remove a stopped VM and its disks; ``purge`` also drops its jobs and HA resource."""

@@ -34,8 +34,15 @@ def key_fingerprint(key: str) -> str:
 
 
 def _new_key() -> str:
-    return json.dumps({"kdf": None, "created": "2025-01-01T00:00:00Z", "modified": "2025-01-01T00:00:00Z",
-                       "data": secrets.token_hex(32), "fingerprint": secrets.token_hex(32)})  # fmt: skip
+    return json.dumps(
+        {
+            "kdf": None,
+            "created": "2025-01-01T00:00:00Z",
+            "modified": "2025-01-01T00:00:00Z",
+            "data": secrets.token_hex(32),
+            "fingerprint": secrets.token_hex(32),
+        }
+    )
 
 
 def _entry(call: PveCall) -> StorageEntry:
@@ -170,8 +177,9 @@ def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
     out = []
     for group in store.groups_in(ns):
         for snapshot in group.snapshots.values():
+            name = f"{group.backup_type}/{group.backup_id}/{backup_time_text(snapshot.time)}"
             item: dict[str, Any] = {
-                "volid": f"{entry.id}:backup/{group.backup_type}/{group.backup_id}/{backup_time_text(snapshot.time)}",
+                "volid": f"{entry.id}:backup/{name}",
                 "content": "backup",
                 "format": f"pbs-{group.backup_type}",
                 "size": snapshot.size,
@@ -203,12 +211,22 @@ def list_content(call: PveCall) -> list[dict[str, Any]]:
     entry = _entry(call)
     if entry.nodes is not None and node.name not in entry.nodes:
         raise pve_die(f"storage '{entry.id}' is not available on node '{node.name}'")
-    items = _pbs_content(call, entry) if entry.type == "pbs" else [
-        {"volid": volid, "content": "images", "format": "raw", "size": size,
-         "vmid": int(volid.split("-")[1]) if volid.count("-") >= 2 else 0}
-        for volid, size in call.state.volumes.items()
-        if volid.startswith(entry.id + ":") and _volume_node(call.state, volid) in (None, node.name)
-    ]  # fmt: skip
+    items = (
+        _pbs_content(call, entry)
+        if entry.type == "pbs"
+        else [
+            {
+                "volid": volid,
+                "content": "images",
+                "format": "raw",
+                "size": size,
+                "vmid": int(volid.split("-")[1]) if volid.count("-") >= 2 else 0,
+            }
+            for volid, size in call.state.volumes.items()
+            if volid.startswith(entry.id + ":")
+            and _volume_node(call.state, volid) in (None, node.name)
+        ]
+    )
     vmid = call.param("vmid")
     return [i for i in items if vmid is None or i.get("vmid") == vmid]
 
