@@ -137,11 +137,19 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             raise RuntimeError("provider used before configure(): no credentials")
         return self.credentials.client(props.endpoint)
 
-    def outputs(self, props: P, extra: dict[str, Any]) -> dict[str, Any]:
+    def outputs(
+        self, props: P, extra: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Outputs: props without write-only values, whose hashes stand in for them (carried
+        over from ``previous`` outputs when the value is not at hand, as on a refresh)."""
         outs = props.model_dump(mode="json", exclude=set(props.write_only))
         for name in props.write_only:
             value = getattr(props, name)
-            outs[f"{name}_sha256"] = None if value is None else sha256(_secret_text(value))
+            key = f"{name}_sha256"
+            if value is not None:
+                outs[key] = sha256(_secret_text(value))
+            else:
+                outs[key] = (previous or {}).get(key)
         outs["resource_id"] = self.object_id(props)
         outs.update(extra)
         return outs
@@ -180,7 +188,9 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         changed = [
             name
             for name in type(new).model_fields
-            if name not in skipped and getattr(new, name) != getattr(live, name)
+            if name not in skipped
+            and getattr(new, name) != getattr(live, name)
+            and _manages(new, name)
         ]
         if new.endpoint != old.endpoint and "endpoint" not in changed:
             changed.append("endpoint")
@@ -214,8 +224,10 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         live = self.observe(self.client(known), object_id, known)
         if live is None:
             return ReadResult(id_=None, outs={})
+        previous = _plain(props)
         return ReadResult(
-            id_=object_id, outs=self.outputs(live, self.extra_outputs(known, _plain(props)))
+            id_=object_id,
+            outs=self.outputs(live, self.extra_outputs(known, previous), previous),
         )
 
     def delete(self, object_id: str, props: dict[str, Any]) -> None:
@@ -239,6 +251,12 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
         status=404,
         message=f"{object_id} {what}",
     )
+
+
+def _manages(props: Props, name: str) -> bool:
+    """False for an unset setting the API cannot delete (see ``WireModel.sticky``)."""
+    manages = getattr(props, "manages", None)
+    return bool(manages(name)) if manages is not None else True
 
 
 def _secret_text(value: Any) -> str:

@@ -44,7 +44,7 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
     def observe(
         self, client: ProxmoxClient, object_id: str, props: RestoredVmProps
     ) -> RestoredVmProps | None:
-        return props if QemuApi(client).get(props.node, props.vmid) is not None else None
+        return props if QemuApi(client).exists(props.node, props.vmid) else None
 
     def create_object(self, client: ProxmoxClient, props: RestoredVmProps) -> dict[str, Any]:
         request = RestoreRequest.model_validate(

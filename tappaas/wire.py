@@ -23,8 +23,13 @@ class WireModel(BaseModel):
         alias_generator=to_kebab, populate_by_name=True, extra="ignore", frozen=True
     )
 
-    #: Fields whose unset value the API can only express by listing them in ``delete``.
-    deletable: ClassVar[frozenset[str]] = frozenset()
+    #: Settings the API cannot ``delete`` (e.g. a user's ``enable``): left unset, they are
+    #: not managed, rather than reset.
+    sticky: ClassVar[frozenset[str]] = frozenset()
+
+    def manages(self, name: str) -> bool:
+        """Whether this desired object says anything about field ``name``."""
+        return not (getattr(self, name) is None and name in self.sticky)
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Any:
@@ -41,14 +46,15 @@ def settings_delta(
     """What to send to turn ``current`` into ``desired`` for ``fields``: values and deletes.
 
     A field the user left unset (``None``) but that is set on the server is deleted, so the
-    server falls back to its default; that is what "unset" means in our props.
+    server falls back to its default; that is what "unset" means in our props (except for
+    ``sticky`` fields, which the API cannot delete: unset, they are left alone).
     """
     send: dict[str, Any] = {}
     delete: list[str] = []
     for name in sorted(fields):
         want = getattr(desired, name)
         have = getattr(current, name)
-        if want == have:
+        if want == have or not desired.manages(name):
             continue
         if want is None:
             delete.append(to_kebab(name))

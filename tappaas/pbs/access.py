@@ -18,6 +18,8 @@ from tappaas.wire import WireModel, settings_delta
 
 
 class UserSettings(WireModel):
+    sticky = frozenset({"enable", "expire"})
+
     comment: str | None = None
     enable: bool | None = None
     expire: int | None = None
@@ -29,6 +31,8 @@ class User(UserSettings):
 
 
 class TokenSettings(WireModel):
+    sticky = frozenset({"enable", "expire"})
+
     comment: str | None = None
     enable: bool | None = None
     expire: int | None = None

@@ -54,6 +54,14 @@ class QemuApi:
     def restore(self, node: str, request: RestoreRequest) -> TaskResult:
         return self.client.run_task("POST", f"/nodes/{node}/qemu", **request.to_api())
 
+    def exists(self, node: str, vmid: int) -> bool:
+        """One read: does ``node`` hold VM ``vmid``'s config (PVE: "does not exist" else)?"""
+        try:
+            self.client.get(f"/nodes/{node}/qemu/{vmid}/config")
+        except NotFoundError:
+            return False
+        return True
+
     def get(self, node: str, vmid: int) -> VmState | None:
         base = f"/nodes/{node}/qemu/{vmid}"
         try:

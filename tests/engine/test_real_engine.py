@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tappaas.automation import Engine, StackRunner
+from tappaas.automation import Engine
+from tests.engine.programs import plain, program_runner, secret, state_file
 
 pytestmark = pytest.mark.engine
 
@@ -17,33 +17,10 @@ PROGRAM = Path(__file__).parent / "echo_program"
 SECRET = "s3cr3t-token-that-must-not-leak-9f1c"
 
 
-def _load_program(workdir: Path):
-    import importlib.util
-    import sys
-
-    sys.path.insert(0, str(workdir))
-    spec = importlib.util.spec_from_file_location("echo_program", workdir / "echo_program.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
 def test_full_lifecycle_with_a_secret(engine: Engine, tmp_path: Path) -> None:
-    workdir = tmp_path / "echo"
-    shutil.copytree(PROGRAM, workdir)
-    backend = tmp_path / "state"
-    runner = StackRunner(
-        project_dir=workdir,
-        stack_name="probe",
-        program=_load_program(workdir),
-        engine=engine,
-        backend_dir=backend,
-        passphrase="test-only-passphrase",
-        extra_env={"PYTHONPATH": str(workdir)},
-    )
-    runner.stack.set_config("token", _secret_value())
-    runner.stack.set_config("message", _plain("hello engine"))
+    runner = program_runner(engine, PROGRAM, "echo_program", tmp_path, "probe")
+    runner.stack.set_config("token", secret(SECRET))
+    runner.stack.set_config("message", plain("hello engine"))
 
     preview = runner.preview()
     assert preview.change_summary.get("create") == 2  # the stack and the echo resource
@@ -61,9 +38,7 @@ def test_full_lifecycle_with_a_secret(engine: Engine, tmp_path: Path) -> None:
     assert refresh.summary.result == "succeeded"
     assert set(refresh.summary.resource_changes or {}) == {"same"}
 
-    state_files = list(backend.rglob("probe.json"))
-    assert len(state_files) == 1, state_files
-    raw = state_files[0].read_text()
+    raw = state_file(runner).read_text()
     assert SECRET not in raw
     deployment = json.loads(raw)["checkpoint"]["latest"]
     echo = next(r for r in deployment["resources"] if r["urn"].endswith("::probe"))
@@ -72,17 +47,5 @@ def test_full_lifecycle_with_a_secret(engine: Engine, tmp_path: Path) -> None:
 
     destroy = runner.destroy()
     assert destroy.summary.resource_changes == {"delete": 2}
-    after = json.loads(state_files[0].read_text())["checkpoint"]["latest"]
+    after = json.loads(state_file(runner).read_text())["checkpoint"]["latest"]
     assert not after.get("resources")
-
-
-def _secret_value():
-    from pulumi.automation import ConfigValue
-
-    return ConfigValue(value=SECRET, secret=True)
-
-
-def _plain(value: str):
-    from pulumi.automation import ConfigValue
-
-    return ConfigValue(value=value)

@@ -1,7 +1,6 @@
 """The probe program: one echo resource, its outputs exported, a secret from config."""
 
 import pulumi
-
 from echo_provider import Echo
 
 

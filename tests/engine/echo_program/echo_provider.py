@@ -56,6 +56,4 @@ class Echo(Resource):
     token_sha256: pulumi.Output[str]
 
     def __init__(self, name: str, message: pulumi.Input[str]) -> None:
-        super().__init__(
-            EchoProvider(), name, {"message": message, "token_sha256": None}
-        )
+        super().__init__(EchoProvider(), name, {"message": message, "token_sha256": None})

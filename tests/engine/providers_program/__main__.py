@@ -1,0 +1,5 @@
+"""Entry point when run by a Pulumi language host: ``pulumi up`` in this folder."""
+
+from providers_program import main
+
+main()

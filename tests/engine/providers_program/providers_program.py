@@ -1,0 +1,118 @@
+"""A program that declares every dynamic resource against a lab (local + peer PBS, PVE).
+
+Config: ``lab`` (JSON: endpoints without secrets, the seeded archive and PVE storage) and
+the secrets ``localToken``, ``peerToken``, ``pveToken`` (set with ``--secret``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers import (
+    PbsAcl,
+    PbsDatastore,
+    PbsNamespace,
+    PbsPruneJob,
+    PbsRemote,
+    PbsStorageKeys,
+    PbsSyncJob,
+    PbsToken,
+    PbsUser,
+    PbsVerifyJob,
+    RestoredVm,
+)
+
+MASTER_PUBKEY = (
+    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----\n"
+)
+
+
+def main() -> None:
+    lab: dict[str, Any] = pulumi.Config().require_object("lab")
+    local, peer, pve = lab["local"], lab["peer"], lab["pve"]
+
+    store = PbsDatastore(
+        "store", {"endpoint": local, "name": "tankc", "path": "/tankc/pbs", "gc_schedule": "daily"}
+    )
+    after_store = pulumi.ResourceOptions(depends_on=[store])
+    PbsNamespace("ns", {"endpoint": local, "store": "tankc", "namespace": "site-a"}, after_store)
+    PbsPruneJob(
+        "retention",
+        {
+            "endpoint": local,
+            "id": "tankc-retention",
+            "store": "tankc",
+            "schedule": "daily",
+            "keep_daily": 7,
+            "keep_weekly": 4,
+            "keep_monthly": 12,
+            "keep_yearly": 100,
+        },
+        after_store,
+    )
+    PbsVerifyJob(
+        "verify",
+        {"endpoint": local, "id": "tankc-verify", "store": "tankc", "schedule": "sat 04:00"},
+        after_store,
+    )
+    user = PbsUser("puller", {"endpoint": local, "userid": "peer-pull@pbs"})
+    token = PbsToken(
+        "pull-token",
+        {"endpoint": local, "userid": user.userid, "token_name": "pull"},
+    )
+    PbsAcl(
+        "pull-read",
+        {"endpoint": local, "path": "/datastore/tankc", "auth_id": token.token_id,
+         "role": "DatastoreReader"},
+        after_store,
+    )  # fmt: skip
+
+    offsite = PbsDatastore("offsite", {"endpoint": peer, "name": "guests", "path": "/tankc/guests"})
+    remote = PbsRemote(
+        "site-a",
+        {
+            "endpoint": peer,
+            "name": "site-a",
+            "host": local["host"],
+            "port": local["port"],
+            "fingerprint": local["fingerprint"],
+            "auth_id": token.token_id,
+            "password": token.secret,
+        },
+    )
+    PbsSyncJob(
+        "pull-site-a",
+        {
+            "endpoint": peer,
+            "id": "pull-site-a",
+            "store": "guests",
+            "remote": remote.resource_id,
+            "remote_store": "tankc",
+            "schedule": "hourly",
+            "encrypted_only": True,
+            "remove_vanished": False,
+        },
+        pulumi.ResourceOptions(depends_on=[offsite]),
+    )
+
+    PbsStorageKeys(
+        "escrow",
+        {"endpoint": pve, "storage": lab["pve_storage"], "master_pubkey": MASTER_PUBKEY},
+    )
+    restored = RestoredVm(
+        "dr-nextcloud",
+        {
+            "endpoint": pve,
+            "node": "tappaas2",
+            "vmid": 9340,
+            "archive": lab["archive"],
+            "storage": "tanka",
+            "unique": True,
+        },
+    )
+    pulumi.export("token_id", token.token_id)
+    pulumi.export("token_secret", token.secret)
+    pulumi.export("restored_snapshot", restored.restored_snapshot)
+    pulumi.export("restore_seconds", restored.restore_seconds)
