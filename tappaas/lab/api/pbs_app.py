@@ -20,7 +20,7 @@ from tappaas.lab.api.app import ApiApp, Identity
 from tappaas.lab.api.permissions import pbs_allowed
 from tappaas.lab.errors import ApiError
 from tappaas.lab.http.messages import JSON_CONTENT_TYPE, Request, Response
-from tappaas.lab.schema.pbs_check import PbsParameterError, PbsSchemaChecker
+from tappaas.lab.schema.pbs_check import PbsSchemaChecker
 from tappaas.lab.schema.tree import MethodSchema
 from tappaas.lab.state.pbs import PbsServer
 
@@ -132,6 +132,3 @@ class PbsApp(ApiApp[PbsServer]):
     def lock_timeout_error(self) -> ApiError:
         """What a stuck config lock yields on PBS."""
         return ApiError(HTTPStatus.BAD_REQUEST, "unable to acquire lock - got timeout")
-
-
-__all__ = ["PbsApp", "PbsParameterError"]

@@ -147,6 +147,8 @@ class PveApp(ApiApp[PveCluster]):
     def failure(self, error: ApiError) -> Response:
         """Reason = first line of the message; JSON body with message (and errors)."""
         reason = error.message.split("\n", 1)[0]
+        # The auth handler answers 401 with a reason only; a handler's die (the ticket
+        # call's "authentication failure\n") goes through the formatter like any error.
         if error.status == HTTPStatus.UNAUTHORIZED and not error.message.endswith("\n"):
             return Response(401, b"", reason=reason, close=True)
         body: dict[str, Any] = {"data": None, "message": error.message}

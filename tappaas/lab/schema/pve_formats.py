@@ -3,7 +3,7 @@
 The schema files only carry a format's name; its code lives in pve-common and friends, so
 the lab re-implements the ones TAPPaaS's endpoints use, with the exact ``die`` texts.
 A validator returns None for a valid value, else the message (ending in a newline).
-Formats not listed here are accepted unchecked (see ``is_known``).
+Formats not listed here are accepted unchecked.
 """
 
 from __future__ import annotations
@@ -182,8 +182,3 @@ def validate_prune_backups(parsed: Mapping[str, str]) -> str | None:
 HASH_VALIDATORS: Mapping[str, Callable[[Mapping[str, str]], str | None]] = {
     "prune-backups": validate_prune_backups,
 }
-
-
-def is_known(name: str) -> bool:
-    """Whether the lab can check format ``name`` (without a ``-list``/``-opt`` suffix)."""
-    return name in CODE_FORMATS or name in HASH_FORMATS

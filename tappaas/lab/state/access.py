@@ -301,8 +301,3 @@ class AccessControl:
         if self.product == "pve" and not token.privsep:
             return user_privileges
         return user_privileges & self._own_privileges(auth_id, path)
-
-    def any_privilege_below(self, auth_id: str, path: str, wanted: frozenset[str]) -> bool:
-        """True if ``auth_id`` has one of ``wanted`` on ``path`` or any ACL path under it."""
-        paths = {path} | {e.path for e in self.acl if e.path.startswith(path.rstrip("/") + "/")}
-        return any(self.privileges(auth_id, p) & wanted for p in paths)

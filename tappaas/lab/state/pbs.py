@@ -15,7 +15,6 @@ from tappaas.lab.state.access import AccessControl
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
 
 DEFAULT_SNAPSHOT_BYTES = 4 * 1024**3
-BACKUP_TYPES = ("vm", "ct", "host")
 
 
 def backup_time_text(epoch: int) -> str:
