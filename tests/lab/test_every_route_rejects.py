@@ -9,9 +9,12 @@ the refusal can only come from the unknown parameter.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
+from tappaas.lab.api.routes import Route
 from tappaas.lab.handlers import pbs as pbs_handlers
 from tappaas.lab.handlers import pve as pve_handlers
 from tests.lab.clients import raw
@@ -47,7 +50,12 @@ def _path(template: str, product: str) -> str:
     return re.sub(r"\{([^}]+)\}", value, template)
 
 
-def _routes(routes, product):
+def _bogus(method: str) -> dict[str, Any]:
+    """The unknown parameter in the query (GET, DELETE) or the form body."""
+    return {"params" if method in ("GET", "DELETE") else "data": {BOGUS: "1"}}
+
+
+def _routes(routes: Iterable[Route], product: str) -> list[Any]:
     return [
         pytest.param(r.method, r.template, id=f"{product} {r.method} {r.template}") for r in routes
     ]
@@ -56,8 +64,7 @@ def _routes(routes, product):
 @pytest.mark.parametrize(("method", "template"), _routes(pve_handlers.ROUTES, "pve"))
 def test_pve_route_refuses_an_unknown_parameter(lab, method, template):
     path = _path(template, "pve")
-    kwargs = {"params": {BOGUS: "1"}} if method in ("GET", "DELETE") else {"data": {BOGUS: "1"}}
-    response = raw(lab.pve, method, path, **kwargs)
+    response = raw(lab.pve, method, path, **_bogus(method))
     assert (response.status_code, response.reason) == (400, "Parameter verification failed.")
     assert response.json()["errors"][BOGUS] == (
         "property is not defined in schema and the schema does not allow additional properties"
@@ -67,7 +74,6 @@ def test_pve_route_refuses_an_unknown_parameter(lab, method, template):
 @pytest.mark.parametrize(("method", "template"), _routes(pbs_handlers.ROUTES, "pbs"))
 def test_pbs_route_refuses_an_unknown_parameter(lab, method, template):
     path = _path(template, "pbs")
-    kwargs = {"params": {BOGUS: "1"}} if method in ("GET", "DELETE") else {"data": {BOGUS: "1"}}
-    response = raw(lab.pbs["local"], method, path, **kwargs)
+    response = raw(lab.pbs["local"], method, path, **_bogus(method))
     assert response.status_code == 400
     assert f"'{BOGUS}': schema does not allow additional properties." in response.text
