@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from proxmoxer import ResourceException
 
@@ -243,3 +245,29 @@ def test_prune_and_verify_jobs(fresh_lab):
         "tanka\\x3aver1",
     ]
     assert api.admin.prune("prune1").run.post().split(":")[6] == "prunejob"
+
+
+def test_running_a_prune_job_prunes_with_the_pbs_rules(fresh_lab):
+    control, api = fresh_lab.control, client(fresh_lab.pbs["local"])
+    api.config.datastore.post(name="tanka", path="/mnt/tanka")
+    days = ["2019-12-04", "2019-12-03", "2019-11-22", "2019-11-21", "2019-11-10"]
+    for day in days:
+        control.seed_snapshot("local", "tanka", backup_id="100", time=_noon(day))
+    control.create_namespace("local", "tanka", "other")
+    control.seed_snapshot("local", "tanka", ns="other", backup_id="100", time=_noon(days[-1]))
+    api.config.prune.post(
+        id="elsa",
+        store="tanka",
+        schedule="daily",
+        **{"keep-daily": 1, "keep-weekly": 3, "max-depth": 0},
+    )
+    upid = api.admin.prune("elsa").run.post()
+    kept = [s["backup-time"] for s in control.snapshots("local", "tanka")]
+    assert kept == [_noon("2019-11-10"), _noon("2019-11-22"), _noon("2019-12-04")]
+    assert len(control.snapshots("local", "tanka", ns="other")) == 1
+    log = [line["t"] for line in api.nodes("localhost").tasks(upid).log.get()]
+    assert "removed vm/100/2019-12-03T12:00:00Z" in log and log[-1] == "TASK OK"
+
+
+def _noon(day: str) -> int:
+    return int(datetime.datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp())

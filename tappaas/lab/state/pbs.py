@@ -40,6 +40,11 @@ class Snapshot:
     """The guest config vzdump stored with the backup (``qemu-server.conf``)."""
 
     @property
+    def backup_time(self) -> int:
+        """The backup time (epoch), under the name the behaviour layer's ``Prunable`` reads."""
+        return self.time
+
+    @property
     def name(self) -> str:
         """``vm/100/2025-01-16T02:00:04Z``."""
         return f"{self.backup_type}/{self.backup_id}/{backup_time_text(self.time)}"

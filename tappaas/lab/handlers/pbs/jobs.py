@@ -8,8 +8,8 @@ on the remote store, +Remote.DatastorePrune for ``remove-vanished``, and Datasto
 Read or Backup on the local source) and fail with a 400 "permission check failed". Lookups
 of a missing job fail "no such <type> 'x'" (400); deleting one is a 404.
 
-Running a job records its task; moving, pruning or verifying snapshots is the behaviour
-layer's part (issue 7), which this module leaves to ``tappaas.lab.behaviour``.
+Running a prune job now prunes (``prune_run``); running a sync or verify job records its task
+only: moving and verifying snapshots is the behaviour layer's part (issue 7).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import ApiError, pbs_bail, pbs_param_bail
-from tappaas.lab.handlers.pbs.datastore import ns_path
+from tappaas.lab.handlers.pbs.datastore import content, ns_path
+from tappaas.lab.handlers.pbs.prune_run import run_prune
 from tappaas.lab.handlers.sections import listing, pbs_check_digest, pbs_update
 from tappaas.lab.state.pbs import PbsServer, PruneJob, SyncJob, VerifyJob
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
@@ -168,8 +169,11 @@ def _register(kind: JobKind, create_spec: str) -> None:
             call, kind, entry.options
         ):
             raise ApiError(403, "permission check failed")
+        log: list[str] = []
+        if kind is PRUNE and isinstance(entry, PruneJob):
+            log = run_prune(entry, content(call.state, str(entry.get("store"))))
         task = call.services.tasks.start(
-            call.state.hostname, kind.worker_type, worker_id(kind, entry), call.auth_id
+            call.state.hostname, kind.worker_type, worker_id(kind, entry), call.auth_id, log=log
         )
         return task.upid
 
