@@ -11,6 +11,7 @@ Public API::
   copies and an ``Estimate`` (RPO, RTO class, copy used) per ``Disaster``. Export it with
   ``report.model_dump(mode="json")`` (durations in seconds).
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
+- ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
 """
 
@@ -19,6 +20,7 @@ from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
+from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
 
 __all__ = [
@@ -38,4 +40,5 @@ __all__ = [
     "format_duration",
     "protection_report",
     "render_rules_table",
+    "summarize",
 ]

@@ -27,6 +27,8 @@ class RestoreRequest(WireModel):
     bwlimit: int | None = None
     """KiB/s."""
     pool: str | None = None
+    net0: str | None = None
+    """Overrides the backup's first NIC (e.g. onto an isolated VLAN)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,13 @@ class StorageApi:
         except NotFoundError:
             return None
 
+    def backups(self, node: str, storage: str, vmid: int) -> list[dict[str, Any]]:
+        """Backups of one guest on a (PBS) storage as ``node`` sees them, oldest first."""
+        items = self.client.get(
+            f"/nodes/{node}/storage/{storage}/content", content="backup", vmid=vmid
+        )
+        return sorted(items or [], key=lambda item: int(item.get("ctime", 0)))
+
     def set_master_pubkey(self, storage: str, pem: str, digest: str | None = None) -> None:
         encoded = base64.b64encode(pem.encode()).decode()
         self.client.put(f"/storage/{storage}", digest=digest, **{"master-pubkey": encoded})

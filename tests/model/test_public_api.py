@@ -70,6 +70,7 @@ PUBLIC = {
         "format_duration",
         "protection_report",
         "render_rules_table",
+        "summarize",
     },
     "tappaas.schedule.calendar": {"CalendarEvent", "CalendarEventError", "parse_calendar_event"},
 }

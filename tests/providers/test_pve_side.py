@@ -150,3 +150,16 @@ def test_master_pubkey_needs_an_encryption_key(lab: Lab, unique_name) -> None:
 
 def _store_of(lab: Lab, storage: str) -> str:
     return str(lab_client(lab.pve).get(f"/storage/{storage}")["datastore"])
+
+
+def test_restore_latest_into_an_isolated_vlan(lab: Lab, pbs_storage: str) -> None:
+    store = _store_of(lab, pbs_storage)
+    lab.control.seed_snapshot("local", store, backup_id="340", time=SNAPSHOT_TIME + 86_400)
+    provider = configured(RestoredVmProvider(), stack_config(lab.pve, lab.pbs["local"]))
+    inputs = _restore_inputs(lab, pbs_storage, 9342, "latest", bridge="vmbr1", vlan=900)
+    created = provider.create(inputs)
+    assert created.outs["restored_snapshot"] == "backup/vm/340/2025-01-02T02:00:04Z"
+    vm = lab.control.vm(9342)
+    assert vm is not None and "bridge=vmbr1" in vm.config["net0"] and "tag=900" in vm.config["net0"]
+    assert provider.diff(created.id, created.outs, inputs).changes is False
+    provider.delete(created.id, created.outs)

@@ -1,0 +1,55 @@
+"""From the site model to what resources need to reach Proxmox: endpoints and providers.
+
+Our dynamic providers get an ``Endpoint`` input (address, pinned fingerprint, token id and
+the *name* of the config key holding the token secret; ``configure()`` reads the secret).
+The upstream provider gets its token as a secret Output resolved from the same config key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_proxmoxve as proxmoxve
+
+from tappaas.client import Product
+from tappaas.model import ApiToken, ClusterApi, Endpoint, SecretRef
+
+
+def secret(ref: SecretRef) -> pulumi.Output[str]:
+    """The secret a ``{secret: key}`` reference names, as a secret Output."""
+    return pulumi.Config(ref.namespace).require_secret(ref.key)
+
+
+def endpoint_input(product: Product, endpoint: Endpoint, token: ApiToken) -> dict[str, Any]:
+    """The ``endpoint`` input of our dynamic resources (no secret inside)."""
+    return {
+        "product": product.value,
+        "host": endpoint.host,
+        "port": endpoint.port,
+        "fingerprint": endpoint.fingerprint,
+        "token_id": token.token_id,
+        "token_secret_config": token.token_secret.secret,
+    }
+
+
+def upstream_provider(
+    name: str, api: ClusterApi, opts: pulumi.ResourceOptions | None = None
+) -> proxmoxve.Provider:
+    """The upstream proxmoxve provider for the cluster API, authenticated with its token.
+
+    It cannot pin a fingerprint: the PVE certificate must be trusted by the system (or by the
+    CA bundle ``SSL_CERT_FILE`` names, e.g. the cluster's ``pve-root-ca.pem``).
+    """
+    port = api.port or 8006
+    host = f"[{api.host}]" if ":" in api.host else api.host
+    token = secret(api.api_token.token_secret).apply(
+        lambda value: f"{api.api_token.token_id}={value}"
+    )
+    return proxmoxve.Provider(
+        name,
+        endpoint=f"https://{host}:{port}/",
+        api_token=token,  # secret: derived from a secret config value
+        insecure=False,
+        opts=opts,
+    )

@@ -1,0 +1,54 @@
+"""``Datapools``: the ZFS pools of every node and one PVE storage entry per pool.
+
+Each pool is created per node (``node.disk.Zfs``) and protected: PVE has no in-place change
+for a pool, so a replace would destroy it with its data. One ``storage.Zfspool`` entry carries
+the pool's storage ID on every node that holds it, which replication needs.
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_proxmoxve as proxmoxve
+
+from tappaas.model import PoolRole, SiteConfig
+
+POOL_CONTENTS = {PoolRole.IMPORTANT: ["images", "rootdir"], PoolRole.BULK: ["images", "rootdir"]}
+
+
+class Datapools(pulumi.ComponentResource):
+    """ZFS pools (protected) and their storage entries."""
+
+    def __init__(
+        self, name: str, site: SiteConfig, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("tappaas:index:Datapools", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.pools: dict[str, list[proxmoxve.node.disk.Zfs]] = {}
+        for pool_name, pool in site.datapools.items():
+            created = [
+                proxmoxve.node.disk.Zfs(
+                    f"{pool_name}-{node}",
+                    node_name=node,
+                    name=pool_name,
+                    devices=devices,
+                    raidlevel=pool.redundancy.raidlevel,
+                    ashift=pool.ashift,
+                    compression=pool.compression.value,
+                    add_storage=False,
+                    opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
+                )
+                for node, devices in pool.devices.items()
+            ]
+            self.pools[pool_name] = created
+            if pool.role in POOL_CONTENTS:  # the backup pool carries the PBS datastore instead
+                proxmoxve.storage.Zfspool(
+                    f"{pool_name}-storage",
+                    resource_id=pool.storage_id,
+                    zfs_pool=pool_name,
+                    nodes=sorted(pool.devices),
+                    contents=POOL_CONTENTS[pool.role],
+                    opts=pulumi.ResourceOptions.merge(
+                        child, pulumi.ResourceOptions(depends_on=created)
+                    ),
+                )
+        self.register_outputs({"pools": sorted(self.pools)})

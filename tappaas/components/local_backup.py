@@ -1,0 +1,219 @@
+"""``LocalBackup``: the site's own PBS and the daily backup of its VMs into it.
+
+PBS side (our providers): the datastore on the backup pool (protected: it holds the
+backups), its GC schedule, a prune job with the retention, a verify job, and a user + token
+for PVE holding DatastoreBackup only, so a compromised PVE can write backups but never
+prune or delete them.
+
+PVE side (upstream provider): the ``pbs`` storage entry (pinned fingerprint, namespace,
+client-side encryption key from a config secret — never ``generate_encryption_key``, whose
+replace would mint a new key and orphan every backup —), its master public key, and the
+vzdump job for the services that are backed up; retention is left to PBS (``keep-all``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_proxmoxve as proxmoxve
+
+from providers import (
+    PbsAcl,
+    PbsDatastore,
+    PbsNamespace,
+    PbsPruneJob,
+    PbsStorageKeys,
+    PbsToken,
+    PbsUser,
+    PbsVerifyJob,
+)
+from tappaas.client import Product
+from tappaas.components.connection import endpoint_input, secret
+from tappaas.model import PVE_KEEP_ALL, SiteConfig
+
+BACKUP_ROLE = "DatastoreBackup"
+BACKUP_JOB_ID = "tappaas-daily"
+
+
+@dataclass(frozen=True)
+class PveSide:
+    """What the PVE-side resources need: the upstream provider and the cluster endpoint."""
+
+    provider: pulumi.ProviderResource
+    endpoint: dict[str, object]
+
+
+def datastore_acl_path(datastore: str, namespace: str) -> str:
+    """``/datastore/<store>[/<ns>…]``: where a PBS ACL on (part of) a datastore lives."""
+    return f"/datastore/{datastore}" + (f"/{namespace}" if namespace else "")
+
+
+def namespace_chain(namespace: str) -> list[str]:
+    """``a/b/c`` → ``[a, a/b, a/b/c]``: PBS creates one level at a time."""
+    parts = [part for part in namespace.split("/") if part]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+class LocalBackup(pulumi.ComponentResource):
+    """The local PBS (datastore, retention, verify, PVE's credential) and PVE's backup job."""
+
+    datastore: PbsDatastore
+    pve_token: PbsToken
+
+    def __init__(
+        self,
+        name: str,
+        site: SiteConfig,
+        pve: PveSide | None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("tappaas:index:LocalBackup", name, None, opts)
+        assert site.backup is not None, "LocalBackup needs a backup section"
+        backup, pbs = site.backup, site.backup.pbs
+        child = pulumi.ResourceOptions(parent=self)
+        endpoint = endpoint_input(Product.PBS, pbs, pbs.api_token)
+        self.endpoint = endpoint
+
+        self.datastore = PbsDatastore(
+            "datastore",
+            {
+                "endpoint": endpoint,
+                "name": pbs.datastore,
+                "path": pbs.path,
+                "gc_schedule": backup.gc_schedule,
+                "verify_new": backup.verify.verify_new or None,
+                "comment": f"tappaas {site.name}: local backups",
+            },
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
+        )
+        on_store = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.datastore])
+        )
+        self.namespaces = self._namespaces(endpoint, pbs.datastore, pbs.namespace, on_store)
+        in_namespace = pulumi.ResourceOptions.merge(
+            on_store, pulumi.ResourceOptions(depends_on=self.namespaces)
+        )
+        PbsPruneJob(
+            "retention",
+            {
+                "endpoint": endpoint,
+                "id": f"{pbs.datastore}-retention",
+                "store": pbs.datastore,
+                "ns": pbs.namespace or None,
+                "max_depth": 0,  # this site's own groups only, never a guest's namespace below
+                "schedule": backup.prune_schedule,
+                **keep_fields(backup.retention.prune_options()),
+                "comment": "tappaas: the design's retention (yearly = forever)",
+            },
+            in_namespace,
+        )
+        if backup.verify.schedule is not None:
+            PbsVerifyJob(
+                "verify",
+                {
+                    "endpoint": endpoint,
+                    "id": f"{pbs.datastore}-verify",
+                    "store": pbs.datastore,
+                    "ns": pbs.namespace or None,
+                    "schedule": backup.verify.schedule,
+                    "ignore_verified": True,
+                    "outdated_after": backup.verify.outdated_after_days,
+                },
+                in_namespace,
+            )
+
+        userid, token_name = pbs.pve_token_id.split("!", 1)
+        user = PbsUser(
+            "pve-user",
+            {"endpoint": endpoint, "userid": userid, "comment": "PVE writes backups with this"},
+            child,
+        )
+        self.pve_token = PbsToken(
+            "pve-token",
+            {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
+            child,
+        )
+        acl = PbsAcl(
+            "pve-may-back-up",
+            {
+                "endpoint": endpoint,
+                "path": datastore_acl_path(pbs.datastore, pbs.namespace),
+                "auth_id": self.pve_token.token_id,
+                "role": BACKUP_ROLE,
+            },
+            in_namespace,
+        )
+        if pve is not None:
+            self._pve_side(site, pve, acl, child)
+        self.register_outputs({"datastore": self.datastore.name})
+
+    def _namespaces(
+        self, endpoint: dict[str, object], store: str, namespace: str, opts: pulumi.ResourceOptions
+    ) -> list[PbsNamespace]:
+        created: list[PbsNamespace] = []
+        for path in namespace_chain(namespace):
+            created.append(
+                PbsNamespace(
+                    f"ns-{path.replace('/', '-')}",
+                    {"endpoint": endpoint, "store": store, "namespace": path},
+                    pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=created)),
+                )
+            )
+        return created
+
+    def _pve_side(
+        self, site: SiteConfig, pve: PveSide, acl: PbsAcl, child: pulumi.ResourceOptions
+    ) -> None:
+        assert site.backup is not None
+        backup, pbs = site.backup, site.backup.pbs
+        upstream = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(provider=pve.provider, depends_on=[acl])
+        )
+        encryption = backup.encryption
+        storage = proxmoxve.storage.Pbs(
+            "pbs-storage",
+            resource_id=pbs.storage_id,
+            server=pbs.host,
+            datastore=pbs.datastore,
+            namespace=pbs.namespace or None,
+            username=self.pve_token.token_id,
+            password=self.pve_token.secret,
+            fingerprint=pbs.fingerprint,
+            encryption_key=secret(encryption.key)
+            if encryption.enabled and encryption.key
+            else None,
+            contents=["backup"],
+            opts=upstream,
+        )
+        if encryption.enabled and encryption.master_public_key is not None:
+            PbsStorageKeys(
+                "pbs-master-key",
+                {
+                    "endpoint": pve.endpoint,
+                    "storage": pbs.storage_id,
+                    "master_pubkey": secret(encryption.master_public_key),
+                },
+                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[storage])),
+            )
+        vmids = [str(s.vmid) for s in site.services.values() if s.backup.enabled]
+        if vmids:
+            proxmoxve.backup.Job(
+                "daily",
+                resource_id=BACKUP_JOB_ID,
+                schedule=backup.schedule,
+                storage=pbs.storage_id,
+                vmids=vmids,
+                mode=backup.mode.value,
+                prune_backups=PVE_KEEP_ALL,
+                notes_template=backup.notes_template,
+                repeat_missed=backup.repeat_missed,
+                opts=pulumi.ResourceOptions.merge(
+                    upstream, pulumi.ResourceOptions(depends_on=[storage])
+                ),
+            )
+
+
+def keep_fields(options: dict[str, int]) -> dict[str, int]:
+    """``keep-daily`` → ``keep_daily`` (our props' spelling)."""
+    return {key.replace("-", "_"): value for key, value in options.items()}

@@ -1,0 +1,180 @@
+"""``Peer``: the copies this site keeps for its guest sites (role ``peer``).
+
+For each guest, in our datastore under the guest's namespace (``remote/<site>``): for pull,
+a remote pointing at the guest's PBS (with the read-only token the guest exported) and a pull
+sync job — encrypted snapshots only, ``remove-vanished`` off, so whatever happens on the
+guest's site, what we hold stays —; for push, a write-no-delete token for the guest. Either
+way the guest's own retention, as a prune job on its namespace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers import PbsAcl, PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken, PbsUser
+from tappaas.components.connection import secret
+from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
+from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig
+
+WRITER_ROLE = "DatastoreBackup"
+"""Back up into the namespace and read its own groups; no prune, no delete."""
+
+
+class Peer(pulumi.ComponentResource):
+    """Namespaces, remotes, pull jobs, writer tokens and retention for every guest site."""
+
+    guests: pulumi.Output[dict[str, Any]]
+
+    def __init__(
+        self,
+        name: str,
+        site: SiteConfig,
+        local_endpoint: dict[str, object],
+        datastore: pulumi.Resource,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("tappaas:index:Peer", name, None, opts)
+        assert site.backup is not None and site.peer is not None
+        self.site = site
+        self.endpoint = local_endpoint
+        self.child = pulumi.ResourceOptions(parent=self, depends_on=[datastore])
+        self.namespaces: dict[str, PbsNamespace] = {}
+        exports = {guest: self._guest(guest, spec) for guest, spec in site.peer.guests.items()}
+        self.guests = pulumi.Output.from_input(exports)
+        self.register_outputs({"guests": self.guests})
+
+    def _namespace(self, path: str) -> PbsNamespace:
+        """Each namespace once, parents first (guests share ``remote``)."""
+        assert self.site.backup is not None
+        for level in namespace_chain(path):
+            if level not in self.namespaces:
+                parents = [self.namespaces[p] for p in namespace_chain(level)[:-1]]
+                self.namespaces[level] = PbsNamespace(
+                    f"ns-{level.replace('/', '-')}",
+                    {
+                        "endpoint": self.endpoint,
+                        "store": self.site.backup.pbs.datastore,
+                        "namespace": level,
+                    },
+                    pulumi.ResourceOptions.merge(
+                        self.child, pulumi.ResourceOptions(depends_on=parents)
+                    ),
+                )
+        return self.namespaces[path]
+
+    def _guest(self, guest: str, spec: GuestSite) -> dict[str, Any]:
+        assert self.site.backup is not None
+        pbs, backup = self.site.backup.pbs, self.site.backup
+        namespace = self._namespace(spec.namespace)
+        in_ns = pulumi.ResourceOptions.merge(
+            self.child, pulumi.ResourceOptions(depends_on=[namespace])
+        )
+        PbsPruneJob(
+            f"{guest}-retention",
+            {
+                "endpoint": self.endpoint,
+                "id": f"{guest}-retention",
+                "store": pbs.datastore,
+                "ns": spec.namespace,
+                "schedule": backup.prune_schedule,
+                **keep_fields(spec.retention.prune_options()),
+                "comment": f"tappaas: {guest}'s retention for its off-site copy",
+            },
+            in_ns,
+        )
+        exported: dict[str, Any] = {
+            "host": pbs.host,
+            "port": pbs.port,
+            "fingerprint": pbs.fingerprint,
+            "datastore": pbs.datastore,
+            "namespace": spec.namespace,
+        }
+        if spec.direction is Direction.PULL:
+            self._pull(guest, spec, in_ns)
+        else:
+            exported.update(self._writer(guest, spec, in_ns))
+        return exported
+
+    def _pull(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> None:
+        assert self.site.backup is not None
+        source = self._source(guest, spec)
+        remote = PbsRemote(
+            f"{guest}-remote",
+            {
+                "endpoint": self.endpoint,
+                "name": guest,
+                "host": source.apply(lambda s: str(s["host"])),
+                "port": source.apply(lambda s: s["port"]),
+                "fingerprint": source.apply(lambda s: str(s["fingerprint"])),
+                "auth_id": source.apply(lambda s: str(s["token_id"])),
+                "password": pulumi.Output.secret(source.apply(lambda s: str(s["token_secret"]))),
+                "comment": f"tappaas: {guest}'s PBS (read-only token)",
+            },
+            self.child,
+        )
+        PbsSyncJob(
+            f"{guest}-pull",
+            {
+                "endpoint": self.endpoint,
+                "id": f"pull-{guest}",
+                "store": self.site.backup.pbs.datastore,
+                "ns": spec.namespace,
+                "remote": remote.resource_id,
+                "remote_store": source.apply(lambda s: str(s["datastore"])),
+                "remote_ns": source.apply(lambda s: str(s["namespace"]) or None),
+                "schedule": spec.schedule,
+                "encrypted_only": spec.encrypted_only,
+                "remove_vanished": spec.remove_vanished,
+                "max_depth": spec.max_depth,
+                "rate_in": spec.rate_limit,
+                "comment": f"tappaas: off-site copy of {guest} (pull)",
+            },
+            opts,
+        )
+
+    def _source(self, guest: str, spec: GuestSite) -> pulumi.Output[dict[str, Any]]:
+        """Where to pull from: the guest stack's ``offsite_source`` output, or config."""
+        if spec.stack:
+            reference = pulumi.StackReference(f"{guest}-stack", spec.stack, opts=self.child)
+            return reference.require_output("offsite_source")
+        assert spec.address and spec.fingerprint and spec.datastore and spec.credential
+        explicit = Endpoint(address=spec.address, fingerprint=spec.fingerprint)
+        credential = spec.credential
+        return secret(credential.token_secret).apply(
+            lambda token: {
+                "host": explicit.host,
+                "port": explicit.port,
+                "fingerprint": explicit.fingerprint,
+                "datastore": spec.datastore,
+                "namespace": spec.remote_namespace,
+                "token_id": credential.token_id,
+                "token_secret": token,
+            }
+        )
+
+    def _writer(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> dict[str, Any]:
+        assert self.site.backup is not None
+        userid, token_name = spec.writer_token_id.split("!", 1)
+        user = PbsUser(
+            f"{guest}-writer",
+            {"endpoint": self.endpoint, "userid": userid, "comment": f"{guest} pushes here"},
+            self.child,
+        )
+        token = PbsToken(
+            f"{guest}-writer-token",
+            {"endpoint": self.endpoint, "userid": user.userid, "token_name": token_name},
+            self.child,
+        )
+        PbsAcl(
+            f"{guest}-may-write",
+            {
+                "endpoint": self.endpoint,
+                "path": datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
+                "auth_id": token.token_id,
+                "role": WRITER_ROLE,
+            },
+            opts,
+        )
+        return {"writer_token_id": token.token_id, "writer_token_secret": token.secret}

@@ -1,0 +1,79 @@
+"""The Pulumi program: read ``tappaas:site``, run the policy, build the stack's role.
+
+Used by ``__main__.py`` (a Pulumi language host runs it) and by ``tappaas stack …`` (the
+Automation API runs it inline when no language host is installed). A config error or a policy
+error fails ``pulumi preview``/``up`` with the message, before any resource is touched, so a
+pull request's preview catches a broken 3-2-1.
+
+Stack config:
+- ``tappaas:site`` (object, required): the site model (see ``tappaas.model``).
+- ``tappaas:pveResources`` (bool, default true): manage the PVE side with the upstream
+  proxmoxve provider; false where its plugin cannot be installed (the offline lab).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from tappaas.components.site import CloudRecovery, Site
+from tappaas.model import CONFIG_KEY, ConfigError, Role, SiteConfig, load_site_config
+from tappaas.policy import Finding, evaluate, protection_report, summarize
+
+PROJECT = CONFIG_KEY.split(":", 1)[0]
+SITE_KEY = CONFIG_KEY.split(":", 1)[1]
+
+
+class PolicyError(pulumi.RunError):
+    """The site config breaks a rule that blocks deployment (or does not parse)."""
+
+
+def describe(finding: Finding) -> str:
+    return f"[{finding.code.value}] {finding.path}: {finding.message} (fix: {finding.fix})"
+
+
+def load_site(config: pulumi.Config) -> SiteConfig:
+    """The validated model; every problem in one error that names the config paths."""
+    raw: dict[str, Any] = config.require_object(SITE_KEY)
+    try:
+        return load_site_config(raw)
+    except ConfigError as exc:
+        raise PolicyError(f"{CONFIG_KEY} is invalid:\n{exc}") from None
+
+
+def check_policy(site: SiteConfig) -> None:
+    """Warnings go to the log; errors stop the program with every blocking finding."""
+    findings = evaluate(site)
+    for finding in findings:
+        if not finding.blocks_deployment:
+            pulumi.log.warn(describe(finding))
+    blocking = [describe(f) for f in findings if f.blocks_deployment]
+    if blocking:
+        raise PolicyError("policy errors block deployment:\n" + "\n".join(blocking))
+
+
+def build(site: SiteConfig, pve_resources: bool) -> None:
+    """The component for the stack's role, and its exports."""
+    report = protection_report(site)
+    if site.role is Role.CLOUD_RECOVERY:
+        recovery = CloudRecovery(site.name, site, pve_resources)
+        pulumi.export(
+            "restored",
+            {name: vm.restored_snapshot for name, vm in recovery.recovery.restored.items()},
+        )
+    else:
+        component = Site(site.name, site, pve_resources)
+        if component.offsite_source is not None:
+            pulumi.export("offsite_source", pulumi.Output.secret(component.offsite_source))
+        if component.guests is not None:
+            pulumi.export("guests", component.guests)
+    pulumi.export("summary", summarize(report))
+    pulumi.export("protection", report.model_dump(mode="json"))
+
+
+def main() -> None:
+    config = pulumi.Config(PROJECT)
+    site = load_site(config)
+    check_policy(site)
+    build(site, config.get_bool("pveResources", True) is not False)
