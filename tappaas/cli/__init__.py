@@ -15,5 +15,9 @@ app = typer.Typer(
 def main() -> None:
     """Console entry point."""
     app()
-from tappaas.cli import lab as _lab  # noqa: F401,E402
+
+
 from tappaas.cli import check as _check  # noqa: F401,E402
+from tappaas.cli import demo as _demo  # noqa: F401,E402
+from tappaas.cli import lab as _lab  # noqa: F401,E402
+from tappaas.cli import stack as _stack  # noqa: F401,E402

@@ -157,7 +157,9 @@ class LocalBackup(pulumi.ComponentResource):
                 PbsNamespace(
                     f"ns-{path.replace('/', '-')}",
                     {"endpoint": endpoint, "store": store, "namespace": path},
-                    pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=created)),
+                    pulumi.ResourceOptions.merge(
+                        opts, pulumi.ResourceOptions(depends_on=created, protect=True)
+                    ),
                 )
             )
         return created

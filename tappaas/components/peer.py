@@ -58,8 +58,8 @@ class Peer(pulumi.ComponentResource):
                         "store": self.site.backup.pbs.datastore,
                         "namespace": level,
                     },
-                    pulumi.ResourceOptions.merge(
-                        self.child, pulumi.ResourceOptions(depends_on=parents)
+                    pulumi.ResourceOptions.merge(  # a guest's copy lives in it
+                        self.child, pulumi.ResourceOptions(depends_on=parents, protect=True)
                     ),
                 )
         return self.namespaces[path]

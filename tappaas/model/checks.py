@@ -211,7 +211,8 @@ def role_has_its_sections(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue
 
 
 def remote_is_named_once(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
-    """A peer stack, or explicit address + fingerprint + datastore; a credential only to push."""
+    """A peer stack, or explicit address + fingerprint + datastore; a credential only to push
+    (or, for a recovery cluster, to read the copy it restores from)."""
     remote = site.remote
     if remote is None:
         return
@@ -231,7 +232,14 @@ def remote_is_named_once(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]
             "push needs a token on the peer (DatastoreBackup on our namespace): "
             "{token_id: …, token_secret: {secret: …}}",
         )
-    if remote.direction is Direction.PULL and remote.credential is not None:
+    if site.role is Role.CLOUD_RECOVERY:
+        if remote.credential is None:
+            yield ConfigIssue(
+                "remote.credential",
+                "recovery reads the copy on the peer: give a token with DatastoreReader on "
+                "its namespace: {token_id: …, token_secret: {secret: …}}",
+            )
+    elif remote.direction is Direction.PULL and remote.credential is not None:
         yield ConfigIssue(
             "remote.credential",
             "pull does not use a credential here: the peer reads with reader_token_id",

@@ -699,6 +699,15 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "recovery.methods",
         "needs the 'cloud' method",
     ),
+    (
+        "cloud recovery without a token to read the copy",
+        both(
+            set_in("role", value="cloud-recovery"),
+            set_in("recovery", value={"methods": ["cloud"]}),
+        ),
+        "remote.credential",
+        "recovery reads the copy on the peer",
+    ),
 ]
 
 

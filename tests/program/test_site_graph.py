@@ -157,10 +157,9 @@ def test_peer_pulls_with_the_guests_read_only_token(recorder: Recorder) -> pulum
         }
     }
     _declare(recorder, "peer")
-    namespaces = [
-        r.props["namespace"] for r in recorder.of_type("pulumi-python:dynamic/pbs:Namespace")
-    ]
-    assert namespaces == ["remote", "remote/home"]
+    namespaces = recorder.of_type("pulumi-python:dynamic/pbs:Namespace")
+    assert [r.props["namespace"] for r in namespaces] == ["remote", "remote/home"]
+    assert all(r.opts.protect for r in namespaces)  # a guest's copy lives in them
     job = recorder.named("home-pull")
     assert job.props["ns"] == "remote/home"
     assert job.props["encrypted_only"] is True and job.props["remove_vanished"] is False
