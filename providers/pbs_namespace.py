@@ -13,8 +13,12 @@ from pydantic import Field
 
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
-from tappaas.client import ProxmoxClient
+from tappaas.client import ApiError, ProxmoxClient
 from tappaas.pbs.namespace import MAX_DEPTH, NamespaceApi
+
+
+class NamespaceHoldsBackupsError(RuntimeError):
+    """Deleting the namespace would delete backups: refused."""
 
 
 class PbsNamespaceProps(Props):
@@ -56,7 +60,17 @@ class PbsNamespaceProvider(ObjectProvider[PbsNamespaceProps]):
     def delete_object(
         self, client: ProxmoxClient, object_id: str, props: PbsNamespaceProps
     ) -> None:
-        NamespaceApi(client, props.store).delete(props.namespace)
+        try:
+            NamespaceApi(client, props.store).delete(props.namespace)
+        except ApiError as exc:
+            if "delete-groups" not in exc.message:  # PBS: "... but `delete-groups` not true"
+                raise
+            raise NamespaceHoldsBackupsError(
+                f"namespace '{props.namespace}' of datastore '{props.store}' still holds "
+                "backups, so it is kept (we never delete backups implicitly). Remove them "
+                "explicitly first if that is really wanted, or drop the resource from the "
+                f"state with `pulumi state delete`. PBS said: {exc.message}"
+            ) from exc
 
 
 class PbsNamespace(ObjectResource, module="pbs", name="Namespace"):

@@ -9,7 +9,7 @@ import pytest
 
 from providers.pbs_acl import PbsAclProvider
 from providers.pbs_datastore import PbsDatastoreProvider
-from providers.pbs_namespace import PbsNamespaceProvider
+from providers.pbs_namespace import NamespaceHoldsBackupsError, PbsNamespaceProvider
 from providers.pbs_prune_job import PbsPruneJobProvider
 from providers.pbs_remote import PbsRemoteProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
@@ -54,7 +54,7 @@ def test_namespace_create_replace_and_refused_delete(lab: Lab, store: str) -> No
 
     # A namespace that still holds backups is not deleted: the data wins.
     lab.control.seed_snapshot("local", store, backup_id="110", ns="site-a/prod", time=1_735_000_000)
-    with pytest.raises(ApiError):
+    with pytest.raises(NamespaceHoldsBackupsError, match="'site-a/prod' of datastore"):
         provider.delete(child.id, child.outs)
     assert provider.read(child.id, child.outs).id == child.id
     assert parent.id == f"{store}:site-a"
