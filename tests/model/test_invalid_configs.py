@@ -768,4 +768,4 @@ def test_config_error_prints_one_issue_per_line() -> None:
 
 def test_non_mapping_config_is_a_config_error() -> None:
     with pytest.raises(ConfigError):
-        load(["not", "a", "mapping"])  # type: ignore[arg-type]
+        load(["not", "a", "mapping"])

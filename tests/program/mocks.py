@@ -7,6 +7,7 @@ those resources do is tested against the lab with the real engine.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class Registered:
 
     type_: str
     name: str
-    props: dict[str, Any]
+    props: Mapping[str, Any]
     opts: pulumi.ResourceOptions
     parent: str | None
 
