@@ -1,169 +1,17 @@
-"""``tappaas demo``: the whole story on the lab, with the real engine.
+"""``tappaas demo``: the whole story on the lab, with the real engine (``lab_demo``).
 
-1. start the lab (a 3-node PVE cluster, the site's PBS and a peer's PBS) and seed the example
-   site's VMs; 2. write the lab stack files; 3. ``up`` the site stack, then the peer stack
-   (pull: the peer reads the site's exported read-only token); 4. nightly backups land in the
-   site's PBS and the peer pulls its off-site copy; 5. a second ``up`` changes nothing and
-   writes nothing; 6. disaster: the important VMs are gone, and the recovery stack restores
-   them from the peer's copy; 7. print the per-service protection summary.
-
-What the upstream proxmoxve plugin would manage (pools, HA, replication, the PVE backup
-job and PBS storage entries) cannot run offline: the lab stacks set ``pveResources: false``
-and the demo creates the two PVE storage entries and the backups the plugin and vzdump would
-have produced, through the lab's PVE API and control surface, and says so as it goes.
+The lab is a separate world: it is imported only when this command runs, so the other
+commands (``check``, ``stack``) never load it.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from pulumi.automation.errors import CommandError
-from pydantic import SecretStr
-from rich.console import Console
 
-from tappaas.automation import lab_stacks
 from tappaas.cli import app
-from tappaas.cli.check import format_protection_table
-from tappaas.cli.stack import runner, write_lab_stacks
-from tappaas.client import ConnectionSettings, Product, ProxmoxClient
-from tappaas.components.recovery import SOURCE_STORAGE
-from tappaas.lab import Lab, LabConfig
-from tappaas.model import SiteConfig, load_stack_file
-from tappaas.policy import protection_report
-from tappaas.pve.qemu import QemuApi
-
-DEMO_DIR = Path(".lab")
-DEMO_TASK_SECONDS = 0.2
-NIGHTS = 3
-BACKUP_HOUR = 2
-console = Console()
-
-
-def client_for(lab: Lab, name: str) -> ProxmoxClient:
-    endpoint = lab.pve if name == "pve" else lab.pbs[name]
-    return ProxmoxClient(
-        ConnectionSettings(
-            product=Product(endpoint.product),
-            host=endpoint.host,
-            port=endpoint.port,
-            fingerprint=endpoint.fingerprint,
-            token_id=endpoint.token_id,
-            token_secret=SecretStr(endpoint.token_secret),
-        )
-    )
-
-
-def step(text: str) -> None:
-    console.rule(f"[bold]{text}")
-
-
-@dataclass
-class Demo:
-    """One run of the demo in ``project_dir`` with its own lab and state backend."""
-
-    project_dir: Path
-    lab: Lab
-    backend: Path
-    guest_namespace: str
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def up(self, stack: str) -> dict[str, Any]:
-        started = time.monotonic()
-        try:
-            result = runner(stack, self.project_dir, self.backend).up()
-        except CommandError as exc:
-            console.print(f"pulumi up {stack} failed:\n{exc}", markup=False)
-            raise typer.Exit(1) from None
-        self.timings[stack] = time.monotonic() - started
-        changes = result.summary.resource_changes or {}
-        console.print(f"pulumi up {stack}: {result.summary.result}, {dict(changes)}")
-        return {key: value.value for key, value in result.outputs.items()}
-
-    def seed_vms(self, site: SiteConfig) -> None:
-        step("1. Lab: a 3-node cluster, the site's PBS and a peer's PBS; the site's VMs")
-        for endpoint in self.lab.endpoints():
-            console.print(f"  {endpoint.product.upper():3} {endpoint.name:6} {endpoint.url}")
-        pve = client_for(self.lab, "pve")
-        for pool in site.datapools.values():
-            if pool.role.value != "backup":
-                pve.post("/storage", storage=pool.storage_id, type="zfspool", pool=pool.storage_id)
-        for name, service in site.services.items():
-            disk = f"{service.pool}:vm-{service.vmid}-disk-0,size=32G"
-            self.lab.control.seed_vm(service.vmid, service.node, name, disks={"scsi0": disk})
-        console.print(f"  seeded {len(site.services)} VMs: " + ", ".join(site.services))
-
-    def nightly_backups(self, site: SiteConfig) -> None:
-        step(f"4. {NIGHTS} nights of backups on the site's PBS, then the peer pulls its copy")
-        assert site.backup is not None
-        store, ns = site.backup.pbs.datastore, site.backup.pbs.namespace
-        console.print(
-            "  (vzdump runs of the PVE backup job: the job is the upstream plugin's, so the "
-            "demo writes the snapshots vzdump would, encrypted, through the lab's control)"
-        )
-        night = datetime.now(UTC).replace(hour=BACKUP_HOUR, minute=0, second=0, microsecond=0)
-        for days_ago in range(NIGHTS, 0, -1):
-            at = night - timedelta(days=days_ago)
-            for offset, (name, service) in enumerate(sorted(site.services.items())):
-                if service.backup.enabled:
-                    self.lab.control.seed_snapshot(
-                        "local", store, backup_id=str(service.vmid), ns=ns,
-                        time=at + timedelta(seconds=offset * 40), notes=name,
-                    )  # fmt: skip
-        peer = client_for(self.lab, "peer")
-        upid = peer.post(f"/admin/sync/pull-{site.name}/run")
-        result = peer.wait_for_task(str(upid))
-        local_count = len(self.lab.control.snapshots("local", store, ns))
-        peer_count = len(self.lab.control.snapshots("peer", store, self.guest_namespace))
-        console.print(
-            f"  local PBS: {local_count} snapshots; peer after sync ({result.exitstatus}): "
-            f"{peer_count} snapshots in {self.guest_namespace}"
-        )
-
-    def no_change(self, stack: str) -> None:
-        step("5. A second pulumi up: no change, and not one write to Proxmox")
-        self.lab.control.clear_requests()
-        self.up(stack)
-        records = self.lab.control.requests()
-        writes = [r for r in records if r.is_write]
-        console.print(f"  API requests: {len(records)} reads, {len(writes)} writes")
-
-    def disaster_and_recovery(self, site: SiteConfig) -> None:
-        step("6. Disaster: the important VMs are lost; rebuild them from the peer's copy")
-        pve = client_for(self.lab, "pve")
-        for name in lab_stacks.DR_SERVICES:
-            service = site.services[name]
-            QemuApi(pve).destroy(service.node, service.vmid)
-        console.print("  destroyed: " + ", ".join(lab_stacks.DR_SERVICES))
-        peer = self.lab.pbs["peer"]
-        pve.post(
-            "/storage",
-            storage=SOURCE_STORAGE,
-            type="pbs",
-            server=peer.host,
-            port=peer.port,
-            datastore=site.backup.pbs.datastore if site.backup else "",
-            namespace=self.guest_namespace,
-            username=peer.token_id,
-            password=peer.token_secret,
-            fingerprint=peer.fingerprint,
-            **{"encryption-key": "autogen"},
-        )
-        console.print(
-            f"  (storage '{SOURCE_STORAGE}' on the recovery cluster is the upstream plugin's "
-            "storage.Pbs: created through the PVE API as it would)"
-        )
-        outputs = self.up(lab_stacks.RECOVERY_STACK)
-        for name, snapshot in outputs.get("restored", {}).items():
-            vm = self.lab.control.vm(site.services[name].vmid)
-            state = vm.status if vm is not None else "missing"
-            console.print(f"  {name:12} restored from {snapshot}: {state}")
 
 
 @app.command()
@@ -171,32 +19,8 @@ def demo(
     keep: Annotated[bool, typer.Option(help="Leave the lab running until Ctrl-C.")] = False,
     project_dir: Annotated[Path, typer.Option("--dir")] = Path(),
 ) -> None:
-    """Run the whole story on the lab with the real Pulumi engine (see ``tappaas/cli/demo.py``)."""
-    if not (project_dir / "Pulumi.yaml").exists():
-        raise typer.BadParameter(f"{project_dir.resolve()} has no Pulumi.yaml")
-    backend = DEMO_DIR / "state"
-    shutil.rmtree(project_dir / backend, ignore_errors=True)  # the previous lab's stacks
-    config = LabConfig(pbs=("local", "peer"), task_seconds=DEMO_TASK_SECONDS)
-    with Lab.start(config) as lab:
-        lab_file = project_dir / DEMO_DIR / "demo.json"
-        lab_file.parent.mkdir(exist_ok=True)
-        lab_file.write_text(json.dumps({"endpoints": [e.to_dict() for e in lab.endpoints()]}))
-        lab_file.chmod(0o600)
-        write_lab_stacks(lab_file, project_dir, backend)
-        site = load_stack_file(project_dir / f"Pulumi.{lab_stacks.SITE_STACK}.yaml")
-        peer = load_stack_file(project_dir / f"Pulumi.{lab_stacks.PEER_STACK}.yaml")
-        assert peer.peer is not None
-        run = Demo(project_dir, lab, backend, peer.peer.guests[site.name].namespace)
-        run.seed_vms(site)
-        step("2-3. pulumi up: the site stack, then the peer stack (it pulls from the site)")
-        run.up(lab_stacks.SITE_STACK)
-        run.up(lab_stacks.PEER_STACK)
-        run.nightly_backups(site)
-        run.no_change(lab_stacks.SITE_STACK)
-        run.disaster_and_recovery(site)
-        step("7. Protection per service (copies, formats, off-site, RPO / RTO per disaster)")
-        console.print(format_protection_table(protection_report(site)))
-        if keep:
-            console.print(f"Lab left running; endpoints and credentials in {lab_file}. Ctrl-C.")
-            while True:
-                time.sleep(3600)
+    """Start the lab, pulumi up the site and peer stacks, back up, pull off-site, rebuild
+    lost VMs from the peer's copy, and print the protection summary."""
+    from tappaas.cli.lab_demo import run_demo  # noqa: PLC0415  (loads the lab)
+
+    run_demo(keep, project_dir)
