@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tappaas.lab.sim.clock import CLOCK_MODES, ClockMode
+
 DEFAULT_NODES = ("tappaas1", "tappaas2", "tappaas3")
 DEFAULT_PBS = ("local", "peer")
 DEFAULT_TASK_SECONDS = 0.0
@@ -35,7 +37,9 @@ class LabConfig:
     ``schema_dir=None`` looks for the official schema files in the default place and, if none
     is there, runs with the lab's built-in checks only (the lab says so at start).
     ``node_disks`` maps node name to its unused disks (default: ``/dev/sdb`` … ``/dev/sde``).
-    Ports of 0 pick a free port.
+    Ports of 0 pick a free port. ``clock``: ``real`` (wall time; scheduled work happens as
+    it falls due) or ``simulated`` (time stands still until ``lab.control.advance``);
+    ``start_time`` (Unix seconds, UTC) starts the lab's clock at another moment than now.
     """
 
     nodes: tuple[str, ...] = DEFAULT_NODES
@@ -47,6 +51,8 @@ class LabConfig:
     host: str = LOOPBACK
     pve_port: int = 0
     pbs_ports: Mapping[str, int] = field(default_factory=dict)
+    clock: ClockMode = "real"
+    start_time: float | None = None
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -55,6 +61,8 @@ class LabConfig:
             raise ValueError("node and PBS names must be unique")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")
+        if self.clock not in CLOCK_MODES:
+            raise ValueError(f"clock must be one of {', '.join(CLOCK_MODES)}")
 
     def disks_of(self, node: str) -> tuple[str, ...]:
         """The unused disks a node starts with."""

@@ -2,8 +2,10 @@
 
 ``Lab.start(config)`` loads the official schema files if present (else the lab's built-in
 checks, and ``notes`` says so), builds or restores the state, mints a certificate per
-instance, and serves each on its own port. ``stop()`` (or leaving the ``with`` block) shuts
-the servers and, with ``state_file``, saves the state so a demo survives restarts.
+instance, and serves each on its own port. Its clock (``config.clock``) drives the scheduled
+behaviours (``sim``): in real time from a background thread, or when ``lab.control.advance``
+says so. ``stop()`` (or leaving the ``with`` block) shuts the servers and, with
+``state_file``, saves the state (and the simulated time) so a demo survives restarts.
 
 The state file is a pickle written by the lab itself with mode 0600; load only your own.
 """
@@ -14,7 +16,6 @@ import contextlib
 import os
 import pickle
 import secrets
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -34,6 +35,9 @@ from tappaas.lab.handlers import pve as pve_handlers
 from tappaas.lab.http.server import LabHttpServer
 from tappaas.lab.schema.files import find_schema_file, load_apidoc
 from tappaas.lab.schema.tree import RouteTree
+from tappaas.lab.sim.activities import collect
+from tappaas.lab.sim.clock import LabClock
+from tappaas.lab.sim.world import World
 from tappaas.lab.state.access import (
     SUPERUSER,
     AccessControl,
@@ -64,6 +68,8 @@ class _Saved:
     tls: dict[str, TlsMaterial]
     ports: dict[str, int]
     passwords: dict[str, str] = field(default_factory=dict)
+    clock_now: float | None = None
+    """The lab time when it was saved (a simulated clock continues from there)."""
 
 
 def _access(product: Product, password: str) -> tuple[AccessControl, str]:
@@ -128,6 +134,7 @@ class Lab:
         self.pve: Endpoint
         self.pbs: dict[str, Endpoint] = {}
         self.control: Control
+        self.world: World
 
     @classmethod
     def start(cls, config: LabConfig | None = None) -> Lab:
@@ -154,33 +161,40 @@ class Lab:
         pve_tree, pve_note = _schema(directory, "pve")
         pbs_tree, pbs_note = _schema(directory, "pbs")
         self.notes += [pve_note, pbs_note]
-        clock = time.time
+        start = config.start_time
+        if config.clock == "simulated" and saved.clock_now is not None:
+            start = saved.clock_now
+        clock = LabClock(config.clock, start)
+        tasks = {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)} | {
+            name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs
+        }
+        self.world = world = World(saved.pve, saved.pbs, clock, tasks, collect)
         pve_app = PveApp(
             PVE_INSTANCE,
             saved.pve,
             access=saved.pve.access,
-            tasks=TaskRegistry("pve", clock, config.task_seconds),
+            tasks=tasks[PVE_INSTANCE],
             routes=pve_handlers.ROUTES,
             schema=pve_tree,
             faults=self._faults,
             log=self._log,
-            clock=clock,
+            world=world,
         )
         pbs_apps = {
             name: PbsApp(
                 name,
                 server,
                 access=server.access,
-                tasks=TaskRegistry("pbs", clock, config.task_seconds),
+                tasks=tasks[name],
                 routes=pbs_handlers.ROUTES,
                 schema=pbs_tree,
                 faults=self._faults,
                 log=self._log,
-                clock=clock,
+                world=world,
             )
             for name, server in saved.pbs.items()
         }
-        self.control = Control(pve_app, pbs_apps, self._faults, self._log)
+        self.control = Control(pve_app, pbs_apps, self._faults, self._log, world)
         boot_secret = saved.pve.access.users[SUPERUSER].tokens[BOOT_TOKEN].secret
         endpoint = ControlEndpoint(self.control, boot_secret)
         saved.pve.backup_servers = {}
@@ -192,6 +206,8 @@ class Lab:
             app.state.fingerprint = saved.tls[name].fingerprint
             for host in (config.host, "localhost"):
                 saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
+        if clock.mode == "real":
+            world.engine.start_realtime()
 
     def _bind(
         self, name: str, product: Product, app: ApiApp[Any], port: int, control: ControlEndpoint
@@ -236,6 +252,7 @@ class Lab:
         try:
             for app in self._apps.values():
                 app.lock.acquire()
+            self._saved.clock_now = self.world.clock.now()
             tmp = target.with_name(target.name + f".{secrets.token_hex(4)}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, STATE_FILE_MODE)
             with os.fdopen(fd, "wb") as handle:
@@ -248,6 +265,8 @@ class Lab:
 
     def stop(self) -> None:
         """Stop every server (saving the state first when ``state_file`` is set)."""
+        if hasattr(self, "world"):
+            self.world.engine.stop()
         if self._servers and self.config.state_file is not None:
             self.save()
         for server in self._servers:

@@ -3,13 +3,17 @@
 Order as in both products: faults (the lab's own) → authentication (skipped for "world"
 methods) → routing by the schema tree (unknown path: PVE 501, PBS 404) → router-level
 permission → parameter verification → handler → envelope. Every answered API request is
-logged; control-surface calls under ``/_lab/`` never are.
+logged; control-surface calls under ``/_lab/`` never are. An instance cut off from the
+network (``control.disconnect``) drops every connection.
+
+Before a handler runs, the lab catches up with everything scheduled up to now (so the
+answer reflects it); after a write, the schedule is rebuilt and caught up again (a job
+created now may be due now).
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 import time
 import traceback
 from abc import ABC, abstractmethod
@@ -26,6 +30,7 @@ from tappaas.lab.errors import ApiError
 from tappaas.lab.http.messages import Request, Response
 from tappaas.lab.schema import builtin
 from tappaas.lab.schema.tree import MethodSchema, RouteTree
+from tappaas.lab.sim.world import World
 from tappaas.lab.state.access import AccessControl
 from tappaas.lab.state.tasks import TaskRegistry
 
@@ -62,7 +67,7 @@ class ApiApp(ABC, Generic[S]):
         schema: RouteTree | None,
         faults: FaultSet,
         log: RequestLog,
-        clock: Callable[[], float] = time.time,
+        world: World,
     ) -> None:
         self.instance = instance
         self.state = state
@@ -70,8 +75,9 @@ class ApiApp(ABC, Generic[S]):
         self.tasks = tasks
         self.faults = faults
         self.log = log
-        self.clock = clock
-        self.lock = threading.RLock()
+        self.world = world
+        self.clock: Callable[[], float] = world.clock.now
+        self.lock = world.lock
         self.tickets = TicketAuthority(self.product.upper())
         self.control: Callable[[Request], Response] | None = None
         self.handlers: dict[tuple[str, str], Route] = {}
@@ -126,6 +132,10 @@ class ApiApp(ABC, Generic[S]):
     def precheck(self, method: MethodSchema, uri: dict[str, str], request: Request) -> None:
         """Product-specific refusals before the handler (PVE: node down, no quorum)."""
 
+    def after_write(self) -> None:
+        """A write went through: what is scheduled may have moved."""
+        self.world.changed()
+
     def fault_response(self, fault: Fault) -> Response | None:
         """The answer an injected fault produces (None: drop the connection)."""
         if fault.kind == "http-502":
@@ -145,6 +155,8 @@ class ApiApp(ABC, Generic[S]):
         """Answer one HTTP request."""
         if request.path.startswith(CONTROL_PREFIX + "/") and self.control is not None:
             return self.control(request)
+        if not self.world.reachable(self.instance):
+            return None
         if not request.path.startswith(API_PREFIX + "/") and request.path != API_PREFIX:
             return self.failure(self.not_found(request.method, request.path))
         api_path = request.path[len(API_PREFIX) :] or "/"
@@ -190,8 +202,12 @@ class ApiApp(ABC, Generic[S]):
                 self.state, self, params, identity.auth_id, method.method, method.template
             )
             with self.lock:
+                self.world.engine.catch_up()
                 self.precheck(method, uri, request)
                 data = route.handler(call)
+                if method.method != "GET":
+                    self.after_write()
+                    self.world.engine.catch_up()
             return self.success(data, call.attributes)
         except ApiError as error:
             return self.failure(error)

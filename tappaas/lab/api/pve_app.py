@@ -24,6 +24,7 @@ from tappaas.lab.errors import ApiError, ParameterError, pve_die
 from tappaas.lab.http.messages import JSON_CONTENT_TYPE, Request, Response
 from tappaas.lab.schema.pve_check import PveSchemaChecker
 from tappaas.lab.schema.tree import MethodSchema
+from tappaas.lab.sim.pve.ha import HaManager
 from tappaas.lab.state.pve import PveCluster
 
 COOKIE = "PVEAuthCookie"
@@ -139,6 +140,10 @@ class PveApp(ApiApp[PveCluster]):
             and not self.state.quorate()
         ):
             raise pve_die("cluster not ready - no quorum?")
+
+    def after_write(self) -> None:
+        """Any write may concern HA (resources, rules, guests): the CRM looks at its next round."""
+        HaManager(self.world).request_round()
 
     def success(self, data: Any, attributes: dict[str, Any]) -> Response:
         """``{"data": …}``."""

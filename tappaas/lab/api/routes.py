@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from tappaas.lab.api.tickets import TicketAuthority
+from tappaas.lab.sim.world import World
 from tappaas.lab.state.access import AccessControl
 from tappaas.lab.state.tasks import TaskRegistry
 
@@ -26,6 +27,7 @@ class Services(Protocol):
     tasks: TaskRegistry
     tickets: TicketAuthority
     clock: Callable[[], float]
+    world: World
 
 
 @dataclass

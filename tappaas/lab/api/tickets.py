@@ -3,7 +3,9 @@
 Ticket: ``PVE:<userid>:<HEX8 time>::<signature>`` (``PBS:`` on PBS), valid two hours.
 CSRF token: ``<HEX8 time>:<signature>``, required with ticket auth on every non-GET.
 Signatures are HMACs with a per-instance secret, so tickets of one instance are worthless
-on another, as with real clusters.
+on another, as with real clusters. Tickets live on wall-clock time even when the lab's clock
+is simulated: a client (proxmoxer renews after an hour of its own time) must not be logged
+out because the lab jumped a year ahead.
 """
 
 from __future__ import annotations

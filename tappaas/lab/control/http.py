@@ -5,8 +5,13 @@ secret, listed in the ``--detach`` state file) and a JSON object of keyword argu
 answers are ``{"data": …}`` or ``{"error": …}`` with status 400.
 
 ``POST /_lab/seed-vm``, ``/_lab/seed-snapshot``, ``/_lab/create-namespace``,
-``/_lab/node-down``, ``/_lab/node-up``, ``/_lab/inject-fault``, ``/_lab/clear-faults``,
-``/_lab/clear-requests``; ``GET /_lab/snapshots?pbs=&store=&ns=``, ``GET /_lab/requests``.
+``/_lab/node-down``, ``/_lab/node-up``, ``/_lab/shutdown-node``, ``/_lab/maintenance``,
+``/_lab/fail-disk``, ``/_lab/disconnect``, ``/_lab/reconnect``, ``/_lab/inject-fault``,
+``/_lab/clear-faults``, ``/_lab/clear-requests``, ``/_lab/advance``, ``/_lab/run-until``,
+``/_lab/run-job``, ``/_lab/ransomware``; ``GET /_lab/now``, ``/_lab/journal?since=``,
+``/_lab/recoveries``, ``/_lab/snapshots?pbs=&store=&ns=``, ``/_lab/requests``.
+Dataclass results come back as JSON objects; ``ransomware`` takes credentials as
+``[auth_id, secret]`` pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +26,15 @@ from tappaas.lab.control.surface import Control, LabError
 from tappaas.lab.http.messages import Request, Response
 
 TOKEN_HEADER = "x-lab-token"
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses (and lists of them) as JSON-ready dicts."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
 
 
 def _answer(status: int, payload: dict[str, Any]) -> Response:
@@ -41,10 +55,23 @@ class ControlEndpoint:
             ("POST", "inject-fault"): control.inject_fault,
             ("POST", "clear-faults"): control.clear_faults,
             ("POST", "clear-requests"): control.clear_requests,
+            ("POST", "shutdown-node"): control.shutdown_node,
+            ("POST", "maintenance"): control.maintenance,
+            ("POST", "fail-disk"): control.fail_disk,
+            ("POST", "disconnect"): control.disconnect,
+            ("POST", "reconnect"): control.reconnect,
+            ("POST", "advance"): control.advance,
+            ("POST", "run-until"): control.run_until,
+            ("POST", "run-job"): control.run_job,
+            ("POST", "ransomware"): lambda pve=None, pbs=None: control.ransomware(
+                pve=tuple(pve) if pve else None,
+                pbs={name: tuple(pair) for name, pair in (pbs or {}).items()},
+            ),
+            ("GET", "now"): control.now,
+            ("GET", "journal"): control.journal,
+            ("GET", "recoveries"): control.recoveries,
             ("GET", "snapshots"): control.snapshots,
-            ("GET", "requests"): lambda instance=None: [
-                dataclasses.asdict(r) for r in control.requests(instance)
-            ],
+            ("GET", "requests"): control.requests,
         }
         self._operations = operations
 
@@ -63,6 +90,6 @@ class ControlEndpoint:
                 if not isinstance(body, dict):
                     raise LabError("the body must be a JSON object")
                 kwargs.update(body)
-            return _answer(200, {"data": operation(**kwargs)})
+            return _answer(200, {"data": _plain(operation(**kwargs))})
         except (LabError, TypeError, ValueError) as exc:
             return _answer(400, {"error": str(exc)})

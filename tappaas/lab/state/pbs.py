@@ -2,16 +2,21 @@
 
 Datastore content is modelled down to the snapshot: namespaces, backup groups (with owner)
 and snapshots with the flags backup policy cares about (protected, encrypted, verify state,
-notes, size). Config files are ``SectionConfig``s whose ``options`` hold PBS's own keys;
+notes, size), each referencing its chunks in the datastore's chunk store (dedup, GC, verify,
+usage). Config files are ``SectionConfig``s whose ``options`` hold PBS's own keys;
 remote passwords live apart, because PBS never returns them.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from tappaas.lab.behaviour.chunk_store import ChunkStore, GcStatus
+from tappaas.lab.behaviour.disk_content import ChunkIndex
 from tappaas.lab.state.access import AccessControl
+from tappaas.lab.state.jobs import JobRecord
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
 
 DEFAULT_SNAPSHOT_BYTES = 4 * 1024**3
@@ -38,6 +43,10 @@ class Snapshot:
     finished: bool = True
     config: dict[str, str] = field(default_factory=dict)
     """The guest config vzdump stored with the backup (``qemu-server.conf``)."""
+    index: ChunkIndex | None = None
+    """The chunks the snapshot's index references (in its datastore's chunk store)."""
+    verified_at: int | None = None
+    """Start time of the verify task that wrote ``verify_state`` (its UPID's start time)."""
 
     @property
     def backup_time(self) -> int:
@@ -61,14 +70,29 @@ class BackupGroup:
     snapshots: dict[int, Snapshot] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class GcRecord:
+    """The last garbage collection of a datastore: its figures, task and outcome."""
+
+    status: GcStatus
+    upid: str
+    endtime: int
+    state: str = "ok"
+
+
 @dataclass
 class DatastoreContent:
-    """What is stored in a datastore: namespaces (``""`` is the root) and groups."""
+    """What is stored in a datastore: namespaces (``""`` is the root), groups and chunks.
+
+    Removing a snapshot drops only its index; its chunks stay in ``chunks`` (and in the
+    usage figures) until a garbage collection finds them unreferenced long enough.
+    """
 
     namespaces: set[str] = field(default_factory=lambda: {""})
     groups: dict[str, BackupGroup] = field(default_factory=dict)
     mounted: bool = True
-    gc_pending_bytes: int = 0
+    chunks: ChunkStore = field(default_factory=ChunkStore)
+    gc: GcRecord | None = None
 
     @staticmethod
     def group_key(ns: str, backup_type: str, backup_id: str) -> str:
@@ -79,6 +103,13 @@ class DatastoreContent:
         """Groups directly in namespace ``ns``."""
         prefix = f"{ns}|"
         return [g for k, g in self.groups.items() if k.startswith(prefix)]
+
+    def indexes(self) -> Iterator[ChunkIndex]:
+        """Every snapshot's chunk index: what garbage collection marks as in use."""
+        for group in self.groups.values():
+            for snapshot in group.snapshots.values():
+                if snapshot.index is not None:
+                    yield snapshot.index
 
 
 class DatastoreConfig(ConfigEntry):
@@ -128,3 +159,5 @@ class PbsServer:
     sync_jobs: SectionConfig[SyncJob] = field(default_factory=lambda: SectionConfig("sha256"))
     prune_jobs: SectionConfig[PruneJob] = field(default_factory=lambda: SectionConfig("sha256"))
     verify_jobs: SectionConfig[VerifyJob] = field(default_factory=lambda: SectionConfig("sha256"))
+    job_records: dict[str, JobRecord] = field(default_factory=dict)
+    """Scheduler state per job: ``sync:<id>``, ``prune:<id>``, ``verify:<id>``, ``gc:<store>``."""

@@ -12,7 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tappaas.lab.behaviour.disk_content import DiskContent
+from tappaas.lab.behaviour.replication import ReplicationState
 from tappaas.lab.state.access import AccessControl
+from tappaas.lab.state.ha import HaState
+from tappaas.lab.state.jobs import JobRecord
 from tappaas.lab.state.pbs import PbsServer
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
 
@@ -31,6 +35,7 @@ class PhysicalDisk:
     serial: str
     model: str = "LAB-DISK"
     used: str | None = None
+    failed: bool = False
 
 
 @dataclass
@@ -44,6 +49,8 @@ class ZfsPool:
     compression: str = "on"
     size: int = 0
     alloc: int = 0
+    lost: bool = False
+    """Too many disks failed: the pool and everything on it are gone."""
 
 
 @dataclass
@@ -57,6 +64,8 @@ class PveNode:
     memory: int = DEFAULT_NODE_MEMORY
     disks: dict[str, PhysicalDisk] = field(default_factory=dict)
     zfs: dict[str, ZfsPool] = field(default_factory=dict)
+    up_since: int | None = None
+    """When the node last came up (its schedulers started), if it was ever down."""
 
 
 @dataclass
@@ -68,6 +77,10 @@ class Vm:
     status: str = "stopped"
     config: dict[str, Any] = field(default_factory=dict)
     lock: str | None = None
+    content: DiskContent | None = None
+    """What the guest's disks hold over time (created on first use; see ``sim.content``)."""
+    io_error: bool = False
+    """Its disks' pool is lost: QEMU pauses it with an I/O error (``qmpstatus`` io-error)."""
 
     @property
     def name(self) -> str:
@@ -203,6 +216,15 @@ class PveCluster:
     volumes: dict[str, int] = field(default_factory=dict)
     backup_servers: dict[str, PbsServer] = field(default_factory=dict)
     """The lab's PBS instances by ``host:port``, so PBS storages reach their datastores."""
+    job_records: dict[str, JobRecord] = field(default_factory=dict)
+    """pvescheduler state per vzdump job and node: ``vzdump:<id>:<node>``."""
+    replication_state: dict[str, dict[str, ReplicationState]] = field(default_factory=dict)
+    """pvesr state per node and job (PVE keeps it per node)."""
+    replication_logs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The last run's log of each replication job."""
+    replicas: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
+    """Per guest: the nodes holding a copy of its volumes, with their replication snapshots."""
+    ha: HaState = field(default_factory=HaState)
 
     def online_nodes(self) -> list[str]:
         """Names of the nodes that are up."""

@@ -20,6 +20,8 @@ from typing import Any
 from tappaas.lab.endpoint import Product
 
 EXIT_OK = "OK"
+MAX_TASKS = 20_000
+"""Tasks kept per instance (the oldest are dropped), so a simulated year stays small."""
 _SAFE = frozenset("_.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -54,6 +56,16 @@ class Task:
     duration: float
     exitstatus: str = EXIT_OK
     log: list[str] = field(default_factory=list)
+
+    def finish(self, log: list[str], error: str | None = None) -> None:
+        """Set the log and outcome of work done after the task (and its UPID) was created."""
+        self.log = [*log, "TASK OK" if error is None else f"TASK ERROR: {error}"]
+        self.exitstatus = EXIT_OK if error is None else error
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task ended (or will end) without error."""
+        return self.exitstatus == EXIT_OK
 
     def running(self, now: float) -> bool:
         """Still running at ``now``."""
@@ -136,6 +148,8 @@ class TaskRegistry:
         )
         with self._lock:
             self._tasks[upid] = task
+            if len(self._tasks) > MAX_TASKS:
+                del self._tasks[next(iter(self._tasks))]
         return task
 
     def get(self, upid: str) -> Task | None:

@@ -61,7 +61,7 @@ def create_ticket(call: PbsCall) -> dict[str, Any]:
     )
     if not valid:
         raise ApiError(401, "permission check failed.")
-    ticket, csrf = call.services.tickets.issue(userid, call.services.clock())
+    ticket, csrf = call.services.tickets.issue(userid)
     return {"username": userid, "ticket": ticket, "CSRFPreventionToken": csrf}
 
 

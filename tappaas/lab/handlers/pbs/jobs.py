@@ -8,8 +8,9 @@ on the remote store, +Remote.DatastorePrune for ``remove-vanished``, and Datasto
 Read or Backup on the local source) and fail with a 400 "permission check failed". Lookups
 of a missing job fail "no such <type> 'x'" (400); deleting one is a 404.
 
-Running a prune job now prunes (``prune_run``); running a sync or verify job records its task
-only: moving and verifying snapshots is the behaviour layer's part (issue 7).
+Running a job now (``/admin/{kind}/{id}/run``) does what its schedule would
+(``sim.pbs.jobs``): a pull or push sync between the lab's PBS instances, a prune, a verify.
+``GET /admin/{kind}`` adds each job's last run and next run, as PBS's job status does.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
+from tappaas.lab.behaviour.schedulers import next_start
 from tappaas.lab.errors import ApiError, pbs_bail, pbs_param_bail
-from tappaas.lab.handlers.pbs.datastore import content, ns_path
-from tappaas.lab.handlers.pbs.prune_run import run_prune
+from tappaas.lab.handlers.pbs.datastore import ns_path
 from tappaas.lab.handlers.sections import listing, pbs_check_digest, pbs_update
+from tappaas.lab.sim.pbs import jobs as runs
+from tappaas.lab.sim.schedule import calendar
 from tappaas.lab.state.pbs import PbsServer, PruneJob, SyncJob, VerifyJob
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
 
@@ -32,18 +35,18 @@ PbsCall = Call[PbsServer]
 
 @dataclass(frozen=True)
 class JobKind:
-    """One job family: its URL name, section type, task type and entry class."""
+    """One job family: its URL name, section type, the runner's kind and entry class."""
 
     url: str
     section: str
-    worker_type: str
+    run: runs.PbsJobKind
     entry: type[ConfigEntry]
     configs: Callable[[PbsServer], SectionConfig[Any]]
 
 
-SYNC = JobKind("sync", "sync", "syncjob", SyncJob, lambda s: s.sync_jobs)
-PRUNE = JobKind("prune", "prune", "prunejob", PruneJob, lambda s: s.prune_jobs)
-VERIFY = JobKind("verify", "verification", "verificationjob", VerifyJob, lambda s: s.verify_jobs)
+SYNC = JobKind("sync", "sync", runs.SYNC, SyncJob, lambda s: s.sync_jobs)
+PRUNE = JobKind("prune", "prune", runs.PRUNE, PruneJob, lambda s: s.prune_jobs)
+VERIFY = JobKind("verify", "verification", runs.VERIFY, VerifyJob, lambda s: s.verify_jobs)
 
 
 def _sync_allowed(call: PbsCall, job: dict[str, Any]) -> bool:
@@ -169,16 +172,11 @@ def _register(kind: JobKind, create_spec: str) -> None:
             call, kind, entry.options
         ):
             raise ApiError(403, "permission check failed")
-        log: list[str] = []
-        if kind is PRUNE and isinstance(entry, PruneJob):
-            log = run_prune(entry, content(call.state, str(entry.get("store"))))
-        task = call.services.tasks.start(
-            call.state.hostname, kind.worker_type, worker_id(kind, entry), call.auth_id, log=log
-        )
-        return task.upid
+        world = call.services.world
+        return runs.run_job(world, call.state, kind.run, entry, call.auth_id).upid
 
     def admin_list(call: PbsCall) -> list[dict[str, Any]]:
-        return list_jobs(call)
+        return [_with_status(call, kind, item) for item in list_jobs(call)]
 
     list_spec = "sync-direction?:string" if kind is SYNC else ""
     ROUTES.route("GET", base, list_spec)(list_jobs)
@@ -190,13 +188,21 @@ def _register(kind: JobKind, create_spec: str) -> None:
     ROUTES.route("GET", f"/admin/{kind.url}", list_spec)(admin_list)
 
 
-def worker_id(kind: JobKind, entry: ConfigEntry) -> str:
-    """The task's worker id, as PBS forms it for each job family."""
-    store = entry.get("store")
-    if kind is SYNC:
-        remote = entry.get("remote") or "-"
-        return f"{remote}:{entry.get('remote-store')}:{store}:{entry.get('ns') or ''}:{entry.id}"
-    return f"{store}:{entry.id}"
+def _with_status(call: PbsCall, kind: JobKind, item: dict[str, Any]) -> dict[str, Any]:
+    """A job's config plus ``last-run-*`` and ``next-run`` (PBS ``JobState``)."""
+    record = call.state.job_records.get(f"{kind.run.name}:{item['id']}")
+    if record is None:
+        return item
+    out = dict(item)
+    if record.upid is not None:
+        out["last-run-upid"], out["last-run-state"] = record.upid, record.state
+        out["last-run-endtime"] = record.endtime
+    event = calendar(item.get("schedule"))
+    if event is not None:
+        due = next_start(event, record.run)
+        if due is not None:
+            out["next-run"] = due
+    return out
 
 
 _register(

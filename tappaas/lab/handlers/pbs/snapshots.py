@@ -3,6 +3,8 @@
 Listing needs ``Datastore.Audit`` for everything, or ``Datastore.Backup`` for the groups the
 caller owns (a token's groups are owned by the token). Protected snapshots cannot be
 removed. Snapshot entries carry ``verification`` and ``protected`` as PBS reports them.
+Removing snapshots frees nothing at once: their chunks stay (``used`` unchanged) until a
+garbage collection more than the atime cutoff later (``sim.pbs.gc``).
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
+from tappaas.lab.behaviour.schedulers import next_start
 from tappaas.lab.errors import ApiError, pbs_bail
 from tappaas.lab.handlers.pbs.datastore import content, datastore, ns_path
+from tappaas.lab.sim.pbs.jobs import run_gc_now
+from tappaas.lab.sim.schedule import calendar
 from tappaas.lab.state.pbs import BackupGroup, DatastoreContent, PbsServer, Snapshot
 
 ROUTES = RouteTable()
@@ -127,7 +132,6 @@ def delete_snapshot(call: PbsCall) -> None:
     if snapshot.protected:
         raise pbs_bail(f'cannot remove protected snapshot "{snapshot.name}"')
     del group.snapshots[snapshot.time]
-    content(call.state, str(call.param("store"))).gc_pending_bytes += snapshot.size
 
 
 @ROUTES.route(
@@ -164,7 +168,6 @@ def delete_group(call: PbsCall) -> dict[str, Any]:
     _require_prune_right(call, group)
     kept = {t: s for t, s in group.snapshots.items() if s.protected}
     removed = len(group.snapshots) - len(kept)
-    stored.gc_pending_bytes += sum(s.size for s in group.snapshots.values() if not s.protected)
     group.snapshots = kept
     if not kept:
         del stored.groups[key]
@@ -204,29 +207,68 @@ def set_notes(call: PbsCall) -> None:
     snapshot.notes = str(call.param("notes"))
 
 
+def _counts(stored: DatastoreContent) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for group in stored.groups.values():
+        entry = counts.setdefault(group.backup_type, {"groups": 0, "snapshots": 0})
+        entry["groups"] += 1
+        entry["snapshots"] += len(group.snapshots)
+    return counts
+
+
+def _gc_figures(stored: DatastoreContent) -> dict[str, Any]:
+    """The last GC's figures (zeros before the first run)."""
+    names = (
+        *("index-file-count", "index-data-bytes", "disk-bytes", "disk-chunks"),
+        *("removed-bytes", "removed-chunks", "pending-bytes", "pending-chunks"),
+    )
+    figures: dict[str, Any] = dict.fromkeys(names, 0) | {"removed-bad": 0, "still-bad": 0}
+    if stored.gc is not None:
+        status = stored.gc.status
+        figures |= {name: getattr(status, name.replace("-", "_")) for name in names}
+        figures["upid"] = stored.gc.upid
+    return figures
+
+
 @ROUTES.route("GET", "/admin/datastore/{store}/status", "store:string verbose?:boolean")
 def status(call: PbsCall) -> dict[str, Any]:
-    """Usage: the sum of snapshot sizes against a fixed capacity."""
+    """Usage: the bytes of the chunks on disk (freed only by GC) against a fixed capacity."""
     store = str(call.param("store"))
     stored = content(call.state, store)
-    used = sum(s.size for g in stored.groups.values() for s in g.snapshots.values())
-    used += stored.gc_pending_bytes
-    return {"total": DATASTORE_TOTAL_BYTES, "used": used, "avail": DATASTORE_TOTAL_BYTES - used}
+    used = stored.chunks.used_bytes
+    out: dict[str, Any] = {
+        "total": DATASTORE_TOTAL_BYTES,
+        "used": used,
+        "avail": DATASTORE_TOTAL_BYTES - used,
+    }
+    if call.param("verbose"):
+        out |= {"counts": _counts(stored), "gc-status": _gc_figures(stored)}
+    return out
 
 
 @ROUTES.route("POST", "/admin/datastore/{store}/gc", "store:string")
 def start_gc(call: PbsCall) -> str:
     """Run garbage collection now (a ``garbage_collection`` task)."""
     store = str(call.param("store"))
-    datastore(call.state, store)
-    stored = content(call.state, store)
-    stored.gc_pending_bytes = 0
-    task = call.services.tasks.start(call.state.hostname, "garbage_collection", store, call.auth_id)
-    return task.upid
+    content(call.state, store)
+    return run_gc_now(call.services.world, call.state, store, call.auth_id).upid
 
 
 @ROUTES.route("GET", "/admin/datastore/{store}/gc", "store:string")
 def gc_status(call: PbsCall) -> dict[str, Any]:
-    """The last GC's numbers (the lab keeps only pending bytes)."""
-    stored = content(call.state, str(call.param("store")))
-    return {"pending-bytes": stored.gc_pending_bytes, "removed-bytes": 0, "disk-bytes": 0}
+    """The last GC's figures and task, its schedule and next run."""
+    store = str(call.param("store"))
+    stored = content(call.state, store)
+    out = {"store": store, **_gc_figures(stored)}
+    if stored.gc is not None:
+        out |= {"last-run-endtime": stored.gc.endtime, "last-run-state": stored.gc.state}
+    schedule = datastore(call.state, store).get("gc-schedule")
+    event = calendar(schedule)
+    if schedule:
+        out["schedule"] = schedule
+    record = call.state.job_records.get(f"gc:{store}")
+    if event is not None and record is not None:
+        due = next_start(event, record.run)
+        if due is not None:
+            out["next-run"] = due
+    return out

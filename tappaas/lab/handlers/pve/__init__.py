@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tappaas.lab.api.routes import Route
-from tappaas.lab.handlers.pve import access, cluster, ha, nodes, qemu, storage
+from tappaas.lab.handlers.pve import access, cluster, ha, nodes, qemu, replication, storage
 
 ROUTES: tuple[Route, ...] = (
     *access.ROUTES,
@@ -11,5 +11,6 @@ ROUTES: tuple[Route, ...] = (
     *ha.ROUTES,
     *nodes.ROUTES,
     *qemu.ROUTES,
+    *replication.ROUTES,
     *storage.ROUTES,
 )

@@ -29,7 +29,7 @@ def create_ticket(call: PveCall) -> dict[str, Any]:
     )
     if not valid:
         raise ApiError(401, "authentication failure\n")
-    ticket, csrf = call.services.tickets.issue(userid, call.services.clock())
+    ticket, csrf = call.services.tickets.issue(userid)
     return {"username": userid, "ticket": ticket, "CSRFPreventionToken": csrf, "cap": {}}
 
 

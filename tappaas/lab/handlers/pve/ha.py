@@ -13,20 +13,14 @@ from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import pve_die
 from tappaas.lab.handlers.sections import pve_check_digest, pve_update
 from tappaas.lab.schema.pve_check import split_list
-from tappaas.lab.state.pve import HaResource, HaRule, PveCluster, Vm
+from tappaas.lab.sim.pve.ha import HaManager
+from tappaas.lab.state.pve import HaResource, HaRule, PveCluster
 
 ROUTES = RouteTable()
 PveCall = Call[PveCluster]
 GROUPS_MIGRATED = "ha groups have been migrated to rules"
 RESOURCE_OPTIONS = ("state", "max_restart", "max_relocate", "failback", "comment")
 RULE_OPTIONS = ("resources", "nodes", "strict", "affinity", "disable", "comment")
-DEFAULT_RESTARTS = 1
-LRM_STALE_SECONDS = 60
-
-
-def _guest(state: PveCluster, entry: HaResource) -> Vm | None:
-    name = entry.id.split(":", 1)[1]
-    return state.vms.get(int(name)) if name.isdigit() else None
 
 
 def normalize_sid(sid: str) -> str:
@@ -203,66 +197,5 @@ def create_group(call: PveCall) -> None:
 
 @ROUTES.route("GET", "/cluster/ha/status/current")
 def status_current(call: PveCall) -> list[dict[str, Any]]:
-    """Quorum, manager, LRM and service entries (service ``state`` mirrors the VM)."""
-    state = call.state
-    now = int(call.services.clock())
-    online = state.online_nodes()
-    master = online[0] if online else next(iter(state.nodes))
-    out: list[dict[str, Any]] = [
-        {
-            "id": "quorum",
-            "type": "quorum",
-            "node": master,
-            "status": "OK" if state.quorate() else f"No quorum on node '{master}'!",
-            "quorate": int(state.quorate()),
-        },
-        {
-            "id": "master",
-            "type": "master",
-            "node": master,
-            "status": f"{master} (active, {now})",
-            "timestamp": now,
-        },
-    ]
-    guests = {entry.id: _guest(state, entry) for entry in state.ha_resources}
-    busy = {vm.node for vm in guests.values() if vm is not None}
-    for node in state.nodes.values():
-        mode = "active" if node.name in busy else "idle"
-        text = f"{node.name} ({mode}, {now})"
-        if not node.online:
-            text = f"{node.name} (old timestamp - dead?, {now - LRM_STALE_SECONDS})"
-        out.append(
-            {
-                "id": f"lrm:{node.name}",
-                "type": "lrm",
-                "node": node.name,
-                "status": text,
-                "timestamp": now,
-            }
-        )
-    for entry in state.ha_resources:
-        vm = guests[entry.id]
-        home = vm.node if vm is not None else master
-        if vm is not None and not state.nodes[home].online:
-            service_state = "fence"
-        elif vm is not None and vm.status == "running":
-            service_state = "started"
-        else:
-            service_state = "stopped"
-        item = {
-            "id": f"service:{entry.id}",
-            "type": "service",
-            "sid": entry.id,
-            "node": home,
-            "crm_state": service_state,
-            "state": service_state,
-            "status": f"{entry.id} ({home}, {service_state})",
-            "request_state": entry.state,
-            "max_restart": entry.get("max_restart", DEFAULT_RESTARTS),
-            "max_relocate": entry.get("max_relocate", DEFAULT_RESTARTS),
-            "failback": int(entry.failback),
-        }
-        if entry.get("comment"):
-            item["comment"] = entry.get("comment")
-        out.append(item)
-    return out
+    """Quorum, CRM master, fencing, LRM and service entries (``sim.pve.ha``)."""
+    return HaManager(call.services.world).status(int(call.services.clock()))

@@ -2,7 +2,9 @@
 
 Creating a pool is a ``zfscreate`` task; its devices must be unused and a mirror needs two.
 ``add_storage`` creates the zfspool storage entry, or on a second node appends that node to
-an existing entry for the same pool.
+an existing entry for the same pool. Pool and disk health follow failed disks
+(``sim.pve.disks``). ``POST /nodes/{node}/status`` shuts a node down or reboots it under the
+cluster's HA shutdown policy (``sim.pve.power``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import pve_die
 from tappaas.lab.handlers.tasks import register_task_routes
 from tappaas.lab.schema.pve_check import split_list
+from tappaas.lab.sim.pve import power
+from tappaas.lab.sim.pve.disks import health
 from tappaas.lab.state.pve import PveCluster, PveNode, StorageEntry, ZfsPool
 
 ROUTES = RouteTable()
@@ -72,6 +76,13 @@ def node_status(call: PveCall) -> dict[str, Any]:
     }
 
 
+@ROUTES.route("POST", "/nodes/{node}/status", "node:pve-node command:string")
+def node_command(call: PveCall) -> None:
+    """``reboot`` or ``shutdown`` the node (Sys.PowerMgmt)."""
+    command = str(call.param("command"))
+    power.shutdown(call.services.world, node_of(call).name, reboot=command == "reboot")
+
+
 @ROUTES.route(
     "GET",
     "/nodes/{node}/disks/list",
@@ -89,7 +100,7 @@ def list_disks(call: PveCall) -> list[dict[str, Any]]:
             "vendor": "LAB",
             "type": "ssd",
             "gpt": 1,
-            "health": "PASSED",
+            "health": "FAILED" if disk.failed else "PASSED",
             "wwn": "unknown",
             "rpm": 0,
             "osdid": -1,
@@ -111,9 +122,10 @@ def list_zfs(call: PveCall) -> list[dict[str, Any]]:
             "free": p.size - p.alloc,
             "frag": 0,
             "dedup": 1.0,
-            "health": "ONLINE",
+            "health": health(node, p),
         }
-        for p in node_of(call).zfs.values()
+        for node in [node_of(call)]
+        for p in node.zfs.values()
     ]
 
 
@@ -170,12 +182,20 @@ def read_zfs(call: PveCall) -> dict[str, Any]:
     pool = node.zfs.get(str(call.param("name")))
     if pool is None:
         raise pve_die(f"zpool '{call.param('name')}' not found")
+    state = health(node, pool)
     return {
         "name": pool.name,
-        "state": "ONLINE",
-        "errors": "No known data errors",
+        "state": state,
+        "errors": "No known data errors" if state != "FAULTED" else "pool I/O is suspended",
         "children": [
-            {"name": d, "state": "ONLINE", "read": 0, "write": 0, "cksum": 0} for d in pool.devices
+            {
+                "name": d,
+                "state": "FAULTED" if node.disks[d].failed else "ONLINE",
+                "read": 0,
+                "write": 0,
+                "cksum": 0,
+            }
+            for d in pool.devices
         ],
     }
 

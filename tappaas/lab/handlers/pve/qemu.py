@@ -6,6 +6,12 @@ and an encrypted one restores only through a storage entry holding a key (else t
 fails). Disks are recreated on ``storage`` (default: where they were), ``unique`` gives new
 MAC addresses, ``live-restore``/``start`` leave the VM running, ``ha-managed`` adds an HA
 resource. A config that lives on another node is "does not exist" here, as on PVE.
+
+Power and migration requests for an HA-managed VM go to HA, as on PVE (``hastart``,
+``hastop``, ``hamigrate`` tasks that only ask: the resource's requested state changes, the
+CRM acts in its next round). Other VMs migrate at once (a replication run to the target
+first, then the jobs flip). A VM whose pool is lost shows ``qmpstatus`` ``io-error`` and
+cannot start. ``POST /nodes/{node}/vzdump`` backs up now (``sim.pve.vzdump``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from tappaas.lab.errors import pve_die
 from tappaas.lab.handlers.pve.nodes import node_of
 from tappaas.lab.handlers.pve.storage import pbs_target
 from tappaas.lab.schema.pve_check import split_list
+from tappaas.lab.sim.pve.disks import disks_on
+from tappaas.lab.sim.pve.ha import HaManager
+from tappaas.lab.sim.pve.migration import migrate
+from tappaas.lab.sim.pve.vzdump import run_vzdump
 from tappaas.lab.state.pve import DISK_KEY, HaResource, PveCluster, Vm
 
 ROUTES = RouteTable()
@@ -251,7 +261,7 @@ def current_status(call: PveCall) -> dict[str, Any]:
         "vmid": vm.vmid,
         "name": vm.name,
         "status": vm.status,
-        "qmpstatus": vm.status,
+        "qmpstatus": "io-error" if vm.io_error and vm.status == "running" else vm.status,
         "uptime": 3600 if vm.status == "running" else 0,
         "cpus": int(vm.config.get("cores", 1)),
         "ha": {"managed": 1, "state": ha.state} if ha else {"managed": 0},
@@ -260,12 +270,22 @@ def current_status(call: PveCall) -> dict[str, Any]:
 
 def _power(call: PveCall, worker: str, target: str) -> str:
     vm = _vm(call)
+    tasks = call.services.tasks
+    resource = call.state.ha_resources.get(f"vm:{vm.vmid}")
+    if resource is not None:
+        start = target == "running"
+        resource.options["state"] = "started" if start else "stopped"
+        request = f"Requesting HA {'start' if start else 'stop'} for VM {vm.vmid}"
+        ha_worker = "hastart" if start else "hastop"
+        return tasks.start(vm.node, ha_worker, str(vm.vmid), call.auth_id, log=[request]).upid
     error = None
     if worker == "qmstart" and vm.status == "running":
         error = f"VM {vm.vmid} already running"
+    elif worker == "qmstart" and not disks_on(call.state, vm, vm.node):
+        error = f"volume '{vm.volumes()[0]}' does not exist"
     else:
         vm.status = target
-    return call.services.tasks.start(vm.node, worker, str(vm.vmid), call.auth_id, error=error).upid
+    return tasks.start(vm.node, worker, str(vm.vmid), call.auth_id, error=error).upid
 
 
 @ROUTES.route("POST", "/nodes/{node}/qemu/{vmid}/status/start", "node:pve-node vmid:pve-vmid")
@@ -305,9 +325,51 @@ def destroy(call: PveCall) -> str:
     for volid in vm.volumes():
         call.state.volumes.pop(volid, None)
     del call.state.vms[vm.vmid]
+    call.state.replicas.pop(vm.vmid, None)
     if call.param("purge"):
         call.state.ha_resources.remove(sid)
         for job in call.state.replication:
             if job.guest == vm.vmid:
                 call.state.replication.remove(job.id)
     return call.services.tasks.start(vm.node, "qmdestroy", str(vm.vmid), call.auth_id).upid
+
+
+@ROUTES.route(
+    "POST",
+    "/nodes/{node}/qemu/{vmid}/migrate",
+    "node:pve-node vmid:pve-vmid target:pve-node online?:boolean with-local-disks?:boolean",
+)
+def migrate_vm(call: PveCall) -> str:
+    """Migrate to ``target`` (through HA for an HA-managed VM)."""
+    vm = _vm(call)
+    target = str(call.param("target"))
+    if target == vm.node:
+        raise pve_die("target is local node.")
+    if target not in call.state.nodes or not call.state.nodes[target].online:
+        raise pve_die(f"target node '{target}' is not online")
+    world, tasks = call.services.world, call.services.tasks
+    sid = f"vm:{vm.vmid}"
+    if sid in call.state.ha_resources:
+        HaManager(world).request_migration(sid, target, world.now())
+        log = [f"Requesting HA migration for VM {vm.vmid} to node {target}"]
+        return tasks.start(vm.node, "hamigrate", str(vm.vmid), call.auth_id, log=log).upid
+    task = tasks.start(vm.node, "qmigrate", str(vm.vmid), call.auth_id)
+    migrate(world, vm, target, task.starttime)
+    return task.upid
+
+
+@ROUTES.route(
+    "POST",
+    "/nodes/{node}/vzdump",
+    "node:pve-node storage?:pve-storage-id vmid?:string all?:boolean exclude?:string "
+    "mode?:string notes-template?:string prune-backups?:prune-backups remove?:boolean "
+    "protected?:boolean",
+)
+def vzdump(call: PveCall) -> str:
+    """Back up this node's selected guests now (a ``vzdump`` task)."""
+    node = node_of(call)
+    options = {k: v for k, v in call.params.items() if k != "node"}
+    task = run_vzdump(call.services.world, options, node.name, call.auth_id)
+    if task is None:
+        raise pve_die(f"no guest of the selection is on node '{node.name}'")
+    return task.upid

@@ -1,0 +1,1 @@
+"""PBS behaviours over time: prune, garbage collection, verify, sync, and who may do what."""

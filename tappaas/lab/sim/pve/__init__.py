@@ -1,0 +1,1 @@
+"""PVE behaviours over time: vzdump jobs, storage replication, HA, nodes and disks."""
