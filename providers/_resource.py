@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -14,29 +14,30 @@ from providers._lifecycle import ObjectProvider, Props
 class ObjectResource(Resource):
     """A dynamic resource whose inputs are validated by its provider's props model.
 
-    Every props field and computed output is declared up front (as ``None``) so it is
-    readable as an ``Output`` attribute; ``secret_outputs`` are stored encrypted in state.
+    Subclasses name their ``provider_type``; every props field and computed output is
+    declared up front (as ``None``) so it is readable as an ``Output`` attribute, and
+    ``secret_outputs`` (plus write-only hashes) are stored encrypted in state.
     """
+
+    provider_type: ClassVar[type[ObjectProvider[Any]]]
+    computed: ClassVar[tuple[str, ...]] = ()
+    secret_outputs: ClassVar[tuple[str, ...]] = ()
 
     resource_id: pulumi.Output[str]
 
     def __init__(
         self,
-        provider: ObjectProvider[Any],
-        name: str,
+        resource_name: str,
         inputs: Mapping[str, pulumi.Input[Any]],
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        computed: Sequence[str] = (),
-        secret_outputs: Sequence[str] = (),
     ) -> None:
-        props_type: type[Props] = provider.props_type
+        props_type: type[Props] = self.provider_type.props_type
         declared: dict[str, Any] = dict.fromkeys(props_type.model_fields)
         declared.update({f"{f}_sha256": None for f in props_type.write_only})
-        declared.update(dict.fromkeys(("resource_id", *computed)))
+        declared.update(dict.fromkeys(("resource_id", *self.computed)))
         declared.update(inputs)
-        hidden = [*secret_outputs, *(f"{f}_sha256" for f in props_type.write_only)]
+        hidden = [*self.secret_outputs, *(f"{f}_sha256" for f in props_type.write_only)]
         merged = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=hidden)
         )
-        super().__init__(provider, name, declared, merged)
+        super().__init__(self.provider_type(), resource_name, declared, merged)

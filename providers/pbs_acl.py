@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
@@ -55,10 +53,4 @@ class PbsAclProvider(ObjectProvider[PbsAclProps]):
 class PbsAcl(ObjectResource, module="pbs", name="Acl"):
     """Grants ``role`` on ``path`` to a user or token."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsAclProvider(), resource_name, inputs, opts)
+    provider_type = PbsAclProvider

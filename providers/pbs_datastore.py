@@ -47,13 +47,7 @@ class PbsDatastoreProvider(SectionProvider[PbsDatastoreProps]):
 class PbsDatastore(ObjectResource, module="pbs", name="Datastore"):
     """A PBS datastore (config entry); deleting it never destroys backup data."""
 
+    provider_type = PbsDatastoreProvider
+
     name: pulumi.Output[str]
     path: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsDatastoreProvider(), resource_name, inputs, opts)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 from pydantic import Field
 
 from providers._lifecycle import ObjectProvider, Props
@@ -76,10 +75,4 @@ class PbsNamespaceProvider(ObjectProvider[PbsNamespaceProps]):
 class PbsNamespace(ObjectResource, module="pbs", name="Namespace"):
     """A PBS namespace; removing it fails while backups remain in it."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsNamespaceProvider(), resource_name, inputs, opts)
+    provider_type = PbsNamespaceProvider

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from providers._lifecycle import Props
 from providers._resource import ObjectResource
 from providers._section import SectionProvider
@@ -32,10 +30,4 @@ class PbsPruneJobProvider(SectionProvider[PbsPruneJobProps]):
 class PbsPruneJob(ObjectResource, module="pbs", name="PruneJob"):
     """A PBS prune job: the retention policy, applied by PBS itself."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsPruneJobProvider(), resource_name, inputs, opts)
+    provider_type = PbsPruneJobProvider

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 from pydantic import SecretStr
 
 from providers._lifecycle import Props, vanished
@@ -53,10 +52,4 @@ class PbsRemoteProvider(SectionProvider[PbsRemoteProps]):
 class PbsRemote(ObjectResource, module="pbs", name="Remote"):
     """A remote PBS entry; ``password`` should be a secret Output or config secret."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsRemoteProvider(), resource_name, inputs, opts)
+    provider_type = PbsRemoteProvider

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 from pydantic import SecretStr
 
 from providers._lifecycle import ObjectProvider, Props
@@ -67,10 +66,4 @@ class PbsStorageKeysProvider(ObjectProvider[PbsStorageKeysProps]):
 class PbsStorageKeys(ObjectResource, module="pve", name="PbsStorageKeys"):
     """Sets ``master-pubkey`` on an existing PVE storage of type ``pbs``."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsStorageKeysProvider(), resource_name, inputs, opts)
+    provider_type = PbsStorageKeysProvider

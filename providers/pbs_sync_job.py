@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from providers._lifecycle import Props
 from providers._resource import ObjectResource
 from providers._section import SectionProvider
@@ -32,10 +30,4 @@ class PbsSyncJobProvider(SectionProvider[PbsSyncJobProps]):
 class PbsSyncJob(ObjectResource, module="pbs", name="SyncJob"):
     """A PBS sync job (pull or push, local or with a remote)."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsSyncJobProvider(), resource_name, inputs, opts)
+    provider_type = PbsSyncJobProvider

@@ -65,20 +65,9 @@ class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
 class PbsToken(ObjectResource, module="pbs", name="Token"):
     """An API token; ``secret`` is a secret output, ``token_id`` is ``user@realm!name``."""
 
+    provider_type = PbsTokenProvider
+    computed = ("token_id", "secret")
+    secret_outputs = ("secret",)
+
     token_id: pulumi.Output[str]
     secret: pulumi.Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            PbsTokenProvider(),
-            resource_name,
-            inputs,
-            opts,
-            computed=("token_id", "secret"),
-            secret_outputs=("secret",),
-        )

@@ -51,12 +51,6 @@ class PbsUserProvider(ObjectProvider[PbsUserProps]):
 class PbsUser(ObjectResource, module="pbs", name="User"):
     """A PBS user; give it rights with ``PbsAcl`` and credentials with ``PbsToken``."""
 
-    userid: pulumi.Output[str]
+    provider_type = PbsUserProvider
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsUserProvider(), resource_name, inputs, opts)
+    userid: pulumi.Output[str]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-
 from providers._lifecycle import Props
 from providers._resource import ObjectResource
 from providers._section import SectionProvider
@@ -32,10 +30,4 @@ class PbsVerifyJobProvider(SectionProvider[PbsVerifyJobProps]):
 class PbsVerifyJob(ObjectResource, module="pbs", name="VerifyJob"):
     """A PBS verify job: finds silently corrupted chunks."""
 
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(PbsVerifyJobProvider(), resource_name, inputs, opts)
+    provider_type = PbsVerifyJobProvider

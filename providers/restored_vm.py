@@ -124,19 +124,8 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
 class RestoredVm(ObjectResource, module="pve", name="RestoredVm"):
     """A VM restored from a PBS backup; ``restored_snapshot``/``restore_seconds`` report it."""
 
+    provider_type = RestoredVmProvider
+    computed = ("restored_snapshot", "restore_seconds", "restore_task")
+
     restored_snapshot: pulumi.Output[str]
     restore_seconds: pulumi.Output[float]
-
-    def __init__(
-        self,
-        resource_name: str,
-        inputs: dict[str, pulumi.Input[Any]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__(
-            RestoredVmProvider(),
-            resource_name,
-            inputs,
-            opts,
-            computed=("restored_snapshot", "restore_seconds", "restore_task"),
-        )
