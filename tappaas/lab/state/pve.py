@@ -220,8 +220,8 @@ class PveCluster:
     """pvescheduler state per vzdump job and node: ``vzdump:<id>:<node>``."""
     replication_state: dict[str, dict[str, ReplicationState]] = field(default_factory=dict)
     """pvesr state per node and job (PVE keeps it per node)."""
-    replication_logs: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """The last run's log of each replication job."""
+    replication_logs: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    """The last run of each replication job: its start and its log lines."""
     replicas: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
     """Per guest: the nodes holding a copy of its volumes, with their replication snapshots."""
     ha: HaState = field(default_factory=HaState)

@@ -103,7 +103,7 @@ def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | 
         raise pve_die(
             f"can't restore from storage '{storage_id}' of type '{entry.type}' in the lab"
         )
-    target = pbs_target(call.state, entry)
+    target = pbs_target(call.services.world, entry)
     if target is None:
         return {}, f"{storage_id}: error fetching datastores - connection refused"
     _, store = target

@@ -69,7 +69,7 @@ def status(call: PveCall) -> dict[str, Any]:
 )
 def log(call: PveCall) -> list[dict[str, Any]]:
     """The last run's log, as ``{n, t}`` lines."""
-    lines = call.state.replication_logs.get(_job(call).id, ())
+    lines = replication.log_lines(call.state, _job(call).id)
     start, limit = int(call.param("start", 0)), int(call.param("limit", 50))
     call.attributes["total"] = len(lines)
     return [{"n": start + i + 1, "t": t} for i, t in enumerate(lines[start : start + limit])]

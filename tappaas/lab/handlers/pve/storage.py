@@ -17,12 +17,12 @@ from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import ParameterError, pve_die
 from tappaas.lab.handlers.pve.nodes import node_of
 from tappaas.lab.handlers.sections import pve_check_digest, pve_update
+from tappaas.lab.sim.world import World
 from tappaas.lab.state.pbs import DatastoreContent, PbsServer, backup_time_text
 from tappaas.lab.state.pve import PveCluster, StorageEntry, StorageSecrets
 
 ROUTES = RouteTable()
 PveCall = Call[PveCluster]
-PBS_DEFAULT_PORT = 8007
 SECRET_OPTIONS = ("password", "encryption-key", "master-pubkey")
 REQUIRED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "username")}
 FIXED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "namespace", "port")}
@@ -158,18 +158,17 @@ def delete_storage(call: PveCall) -> None:
     call.state.storage_secrets.pop(entry.id, None)
 
 
-def pbs_target(state: PveCluster, entry: StorageEntry) -> tuple[PbsServer, DatastoreContent] | None:
+def pbs_target(world: World, entry: StorageEntry) -> tuple[PbsServer, DatastoreContent] | None:
     """The lab PBS instance and datastore a PBS storage entry points at, if reachable."""
-    address = f"{entry.get('server')}:{entry.get('port', PBS_DEFAULT_PORT)}"
-    server = state.backup_servers.get(address)
-    if server is None:
+    server = world.pbs_at(str(entry.get("server")), entry.get("port"))
+    if server is None or not world.reachable(server.name):
         return None
     store = server.contents.get(str(entry.get("datastore")))
     return (server, store) if store is not None and store.mounted else None
 
 
 def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
-    target = pbs_target(call.state, entry)
+    target = pbs_target(call.services.world, entry)
     if target is None:
         raise pve_die(f"{entry.id}: error fetching datastores - connection refused")
     _, store = target

@@ -119,7 +119,7 @@ class HaManager:
     # -- scheduling ------------------------------------------------------------------------
     def request_round(self, at: int | None = None) -> None:
         """Ask for a CRM round at the next boundary."""
-        due = round_at_or_after(self.world.now() if at is None else at)
+        due = round_at_or_after((self.world.now() if at is None else at) + 1)
         self.ha.round_due = due if self.ha.round_due is None else min(self.ha.round_due, due)
         self.world.changed()
 

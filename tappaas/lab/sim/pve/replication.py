@@ -88,8 +88,7 @@ def run(world: World, entry: ReplicationJob, at: int) -> b.ReplicationRun | None
     )
     pve.replication_state.setdefault(vm.node, {})[entry.id] = outcome.state
     pve.replicas[vm.vmid] = outcome.snapshots
-    stamp = iso(at).replace("T", " ").rstrip("Z")
-    pve.replication_logs[entry.id] = tuple(f"{stamp} {entry.id}: {line}" for line in outcome.log)
+    pve.replication_logs[entry.id] = (at, outcome.log)
     source = f"pve/{vm.node}"
     if not outcome.ok:
         world.note(
@@ -98,6 +97,15 @@ def run(world: World, entry: ReplicationJob, at: int) -> b.ReplicationRun | None
     elif outcome.kind is b.TransferKind.FULL or before.fail_count:
         world.note(source, "replication", f"{entry.id} to {job.target}: {outcome.kind} sync OK")
     return outcome
+
+
+def log_lines(pve: PveCluster, job_id: str) -> list[str]:
+    """The last run's log as pvesr writes it: ``2025-01-16 10:15:00 100-0: …``."""
+    if job_id not in pve.replication_logs:
+        return []
+    at, lines = pve.replication_logs[job_id]
+    stamp = iso(at).replace("T", " ").rstrip("Z")
+    return [f"{stamp} {job_id}: {line}" for line in lines]
 
 
 def remove(world: World, entry: ReplicationJob) -> None:
