@@ -1,9 +1,12 @@
-"""``tappaas lab up|down|status``: run the lab (a stand-in PVE cluster and PBS instances).
+"""``tappaas lab up|down|status|advance|scenario``: run the lab (a stand-in PVE cluster and PBS
+instances) and play scenarios on it.
 
 ``up`` serves in the foreground until Ctrl-C; ``up --detach`` starts it in the background
 and returns once it listens. Both write a lab file (default ``.lab/lab.json``, mode 0600,
 it holds credentials) listing every endpoint with fingerprint and credentials; ``down``
-stops a detached lab and ``status`` prints its endpoints.
+stops a detached lab and ``status`` prints its endpoints. ``advance`` moves a running lab's
+clock ahead (its control surface over HTTP). ``scenario <name>`` plays a scenario on labs
+of its own, on a simulated clock, and prints its timeline and checks.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import requests
 import typer
 
 from tappaas.cli import app
 from tappaas.lab import Endpoint, Lab, LabConfig
 from tappaas.lab.config import DEFAULT_NODES, DEFAULT_PBS
+from tappaas.lab.scenarios import SCENARIOS, ScenarioResult, run_scenario
+from tappaas.lab.sim.clock import CLOCK_MODES, ClockMode, epoch, iso
+from tappaas.model import load_stack_file
 
 DEFAULT_LAB_FILE = Path(".lab/lab.json")
 LAB_FILE_MODE = 0o600
@@ -33,6 +40,9 @@ ENTRY = "from tappaas.cli import main; main()"
 DEMO_TASK_SECONDS = 2.0
 DEFAULT_NODES_TEXT = ",".join(DEFAULT_NODES)
 DEFAULT_PBS_TEXT = ",".join(DEFAULT_PBS)
+DEFAULT_SITE_FILE = Path("Pulumi.prod.yaml")
+DEFAULT_PEER_FILE = Path("Pulumi.peer.yaml")
+CONTROL_TIMEOUT_SECONDS = 600.0
 
 lab_app = typer.Typer(
     help="Run the lab: a stand-in Proxmox VE cluster and Backup Servers.", no_args_is_help=True
@@ -89,6 +99,8 @@ StateFile = Annotated[Path | None, typer.Option(help="Persist the state here acr
 SchemaDir = Annotated[Path | None, typer.Option(help="Directory with pve*/pbs* apidoc files.")]
 Detach = Annotated[bool, typer.Option("--detach", help="Run in the background and return.")]
 LabFile = Annotated[Path, typer.Option(help="Where endpoints and credentials are written.")]
+Clock = Annotated[str, typer.Option(help="'real' (wall time) or 'simulated' (moves on advance).")]
+Start = Annotated[str | None, typer.Option(help="Lab start time, ISO 8601 UTC (default: now).")]
 
 
 @lab_app.command("up")
@@ -101,8 +113,13 @@ def up(
     schema_dir: SchemaDir = None,
     detach: Detach = False,
     lab_file: LabFile = DEFAULT_LAB_FILE,
+    clock: Clock = "real",
+    start: Start = None,
 ) -> None:
     """Start the lab."""
+    if clock not in CLOCK_MODES:
+        raise typer.BadParameter(f"--clock must be one of {', '.join(CLOCK_MODES)}")
+    mode: ClockMode = "real" if clock == "real" else "simulated"
     if lab_file.exists() and _alive(int(_read_lab_file(lab_file)["pid"])):
         raise typer.BadParameter(
             f"a lab is already running (see {lab_file}); run 'tappaas lab down' first"
@@ -114,6 +131,8 @@ def up(
         task_seconds=task_seconds,
         state_file=state_file,
         schema_dir=schema_dir,
+        clock=mode,
+        start_time=epoch(start) if start else None,
     )
     if detach:
         _start_detached(config, lab_file)
@@ -139,7 +158,9 @@ def up(
 def _start_detached(config: LabConfig, lab_file: Path) -> None:
     command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", ",".join(config.nodes)]
     command += ["--pbs", ",".join(config.pbs), "--task-seconds", str(config.task_seconds)]
-    command += ["--lab-file", str(lab_file)]
+    command += ["--lab-file", str(lab_file), "--clock", config.clock]
+    if config.start_time is not None:
+        command += ["--start", iso(config.start_time)]
     if config.state_file is not None:
         command += ["--state-file", str(config.state_file)]
     if config.schema_dir is not None:
@@ -180,3 +201,71 @@ def status(*, lab_file: LabFile = DEFAULT_LAB_FILE) -> None:
     typer.echo(
         format_endpoints([Endpoint.from_dict(e) for e in data["endpoints"]], list(data["notes"]))
     )
+
+
+def _control(lab_file: Path, operation: str, **arguments: object) -> object:
+    """Call the running lab's control surface (``POST /_lab/<operation>``)."""
+    data = _read_lab_file(lab_file)
+    endpoint = Endpoint.from_dict(data["endpoints"][0])
+    response = requests.post(
+        f"{endpoint.url}/_lab/{operation}",
+        json=arguments,
+        headers={"X-Lab-Token": str(data["control_token"])},
+        verify=False,
+        timeout=CONTROL_TIMEOUT_SECONDS,
+    )
+    payload = response.json()
+    if response.status_code != 200:
+        raise typer.BadParameter(str(payload.get("error")))
+    return payload["data"]
+
+
+@lab_app.command("advance")
+def advance(
+    *,
+    days: Annotated[float, typer.Option(help="Days to move ahead.")] = 0,
+    hours: Annotated[float, typer.Option(help="Hours to move ahead.")] = 0,
+    minutes: Annotated[float, typer.Option(help="Minutes to move ahead.")] = 0,
+    lab_file: LabFile = DEFAULT_LAB_FILE,
+) -> None:
+    """Move a running lab's clock ahead; everything scheduled on the way runs."""
+    moved = _control(lab_file, "advance", days=days, hours=hours, minutes=minutes)
+    assert isinstance(moved, dict)
+    typer.echo(f"Lab time {moved['iso']} ({moved['runs']} scheduled runs on the way).")
+
+
+def format_scenario(result: ScenarioResult) -> str:
+    """A scenario's timeline, one event per line in lab time order, then its checks."""
+    lines = [f"== {result.name}: {result.title}"]
+    for entry in result.sorted_timeline():
+        where = "" if entry.source == "scenario" else f"{entry.source:<13} {entry.kind:<11} "
+        marker = ">>" if entry.source == "scenario" else "  "
+        lines.append(f"{iso(entry.time)} {marker} {where}{entry.message}")
+    lines.append("Checks:")
+    lines += [
+        f"  [{'PASS' if check.passed else 'FAIL'}] {check.name}: {check.detail}"
+        for check in result.checks
+    ]
+    return "\n".join(lines)
+
+
+ScenarioName = Annotated[str, typer.Argument(help="One of: " + ", ".join(SCENARIOS))]
+SiteFile = Annotated[Path, typer.Option(help="The site's stack file.")]
+PeerFile = Annotated[Path, typer.Option(help="The peer's stack file (keeps the off-site copy).")]
+
+
+@lab_app.command("scenario")
+def scenario(
+    name: ScenarioName,
+    *,
+    site_file: SiteFile = DEFAULT_SITE_FILE,
+    peer_file: PeerFile = DEFAULT_PEER_FILE,
+) -> None:
+    """Play a scenario on labs of its own (simulated clock) and print its timeline."""
+    if name not in SCENARIOS:
+        raise typer.BadParameter(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+    results = run_scenario(name, load_stack_file(site_file), load_stack_file(peer_file))
+    for result in results:
+        typer.echo(format_scenario(result))
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)

@@ -38,6 +38,7 @@ from tappaas.lab.behaviour.ha.resources import (
     compile_node_affinity,
 )
 from tappaas.lab.behaviour.ha.status import LrmStatus, status_entries
+from tappaas.lab.sim.clock import iso
 from tappaas.lab.sim.pve import replication
 from tappaas.lab.sim.pve.disks import disks_on
 from tappaas.lab.sim.pve.migration import migrate, relocate
@@ -246,7 +247,7 @@ class HaManager:
             if not lost.fenced and at >= lost.timeline.fence_at:
                 self.ha.statuses = fence_services(self.ha.statuses, resources, node)
                 lost.fenced = changed = True
-                self._note(node, f"node '{node}': fencing (lost at {lost.timeline.lost_at})")
+                self._note(node, f"node '{node}': fencing (lost at {iso(lost.timeline.lost_at)})")
             if lost.fenced and not lost.recovered and at >= lost.timeline.recovery_at:
                 lost.recovered = changed = True
         recoverable = {n for n, lost in self.ha.lost.items() if lost.recovered}
