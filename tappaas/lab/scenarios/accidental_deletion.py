@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tappaas.lab.scenarios.client import api
-from tappaas.lab.scenarios.common import at_day, wait_task
+from tappaas.lab.scenarios.common import DAY, at_day, wait_task
 from tappaas.lab.scenarios.result import ScenarioResult
 from tappaas.lab.scenarios.site import SiteLab
 from tappaas.lab.sim.clock import iso
@@ -39,10 +39,11 @@ def play(s: SiteLab, service_name: str = DEFAULT_SERVICE) -> ScenarioResult:
         raise RuntimeError(f"VM {vmid} ({service_name}) is on no online node")
     config = pve.nodes(node).qemu(vmid).config.get()
     pve.nodes(node).qemu(vmid).status.stop.post()
+    result.say(deleted_at, f"VM {vmid} ({service_name}) on {node}: stop (an HA request)")
     control.run_until(deleted_at + HA_ROUND_WAIT)
     upid = pve.nodes(node).qemu(vmid).delete(purge=1)
     gone = wait_task(pve, node, upid)["exitstatus"] == "OK" and _node_of(pve, vmid) is None
-    result.say(deleted_at, f"VM {vmid} ({service_name}) on {node} stopped and destroyed (purge)")
+    result.say(control.now(), f"VM {vmid} destroyed with purge (HA resource, replication job)")
     result.check("the VM is gone", gone, f"VM {vmid} no longer listed on any node")
     backups = [
         item
@@ -59,6 +60,7 @@ def play(s: SiteLab, service_name: str = DEFAULT_SERVICE) -> ScenarioResult:
     restored = pve.nodes(node).qemu(vmid).config.get()
     running = pve.nodes(node).qemu(vmid).status.current.get()["status"]
     result.say(restore_at, f"restore task: {status['exitstatus']}; VM {vmid} is {running}")
+    result.events(e for e in control.journal(since=deleted_at - DAY) if e.kind in ("backup", "ha"))
     result.check(
         "the latest backup restores through the API",
         status["exitstatus"] == "OK"

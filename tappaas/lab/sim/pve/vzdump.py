@@ -29,6 +29,7 @@ from tappaas.lab.sim.content import guest_content
 from tappaas.lab.sim.pbs import rights
 from tappaas.lab.sim.pbs.prune import prune_group
 from tappaas.lab.sim.pbs.verify import verify_snapshots
+from tappaas.lab.sim.pve.disks import disks_on
 from tappaas.lab.sim.units import human_bytes
 from tappaas.lab.sim.world import PBS_DEFAULT_PORT, World
 from tappaas.lab.state.pbs import BackupGroup, DatastoreContent, PbsServer, Snapshot
@@ -120,6 +121,8 @@ def _activate(world: World, storage_id: str, at: int) -> _Target:
 def _back_up(world: World, target: _Target, vm: Vm, start: int, options: Mapping[str, Any]) -> int:
     """One guest's backup starting at ``start``; returns its duration (raises on failure)."""
     content, access = target.content, target.server.access
+    if not disks_on(world.pve, vm, vm.node):
+        raise StorageError(f"volume '{vm.volumes()[0]}' does not exist")
     if target.ns not in content.namespaces:
         raise StorageError(f"namespace '{target.ns}' does not exist")
     if not rights.may_back_up(access, target.auth_id, target.store, target.ns):
