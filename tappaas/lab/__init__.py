@@ -1,8 +1,11 @@
 """The TAPPaaS lab: a stand-in for Proxmox VE and Proxmox Backup Server on loopback HTTPS.
 
 A separate world: the product never imports it. ``Lab.start(LabConfig(...))`` serves a PVE
-cluster and PBS instances, validated against the official API schemas; ``lab.control`` seeds
-VMs and snapshots, takes nodes down and injects faults. See ``README.md`` here.
+cluster and PBS instances, validated against the official API schemas, that behave over
+time as Proxmox does (vzdump, prune, sync, verify, GC, replication, HA) on a real or
+simulated clock; ``lab.control`` seeds VMs and snapshots, moves the clock (``advance``,
+``run_until``, ``run_job``), takes nodes down and injects faults. ``tappaas.lab.scenarios``
+plays the issue's scenarios on labs configured like a real site. See ``README.md`` here.
 """
 
 from tappaas.lab.config import LabConfig

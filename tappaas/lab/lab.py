@@ -37,7 +37,7 @@ from tappaas.lab.schema.files import find_schema_file, load_apidoc
 from tappaas.lab.schema.tree import RouteTree
 from tappaas.lab.sim.activities import collect
 from tappaas.lab.sim.clock import LabClock
-from tappaas.lab.sim.world import World
+from tappaas.lab.sim.world import PVE_INSTANCE, World
 from tappaas.lab.state.access import (
     SUPERUSER,
     AccessControl,
@@ -54,7 +54,6 @@ from tappaas.lab.tls import TlsMaterial, mint
 
 BOOT_TOKEN = "tappaas"
 CLUSTER_NAME = "tappaas"
-PVE_INSTANCE = "pve"
 STATE_FILE_MODE = 0o600
 BUILTIN_ONLY = "built-in checks of the implemented endpoints only"
 

@@ -297,3 +297,21 @@ def test_ransomware_with_a_backup_token_deletes_nothing_an_admin_deletes_all(sim
     )
     assert report.denied == [] and "local: DELETE /config/datastore/store" in report.allowed
     assert lab.control.vm(100) is None and client(admin).config.datastore.get() == []
+
+
+def test_without_quorum_ha_waits_and_recovers_once_quorum_returns(simulated_lab):
+    lab = simulated_lab
+    pve = _site(lab)
+    _ha(pve, 100, "tappaas1", "tappaas2")
+    lab.control.advance(seconds=20)
+    lab.control.node_down("tappaas1")
+    lab.control.node_down("tappaas3")  # one node of three left: no quorum
+    moved = lab.control.advance(hours=6)
+    assert moved["runs"] < 100  # nothing spins while HA cannot act
+    assert _services(pve)["vm:100"]["node"] == "tappaas1"
+    lab.control.node_up("tappaas3")
+    lab.control.advance(minutes=3)
+    assert (_services(pve)["vm:100"]["node"], _services(pve)["vm:100"]["state"]) == (
+        "tappaas2",
+        "started",
+    )

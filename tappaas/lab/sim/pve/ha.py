@@ -125,7 +125,10 @@ class HaManager:
         self.world.changed()
 
     def next_due(self) -> int | None:
-        """The next moment the CRM has something to do."""
+        """The next moment the CRM has something to do (nothing without quorum: a node's
+        return requests a round)."""
+        if not self.pve.quorate():
+            return None
         times = [m.due for m in self.ha.moves]
         if self.ha.round_due is not None:
             times.append(self.ha.round_due)

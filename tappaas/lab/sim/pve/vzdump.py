@@ -31,7 +31,7 @@ from tappaas.lab.sim.pbs.prune import prune_group
 from tappaas.lab.sim.pbs.verify import verify_snapshots
 from tappaas.lab.sim.pve.disks import disks_on
 from tappaas.lab.sim.units import human_bytes
-from tappaas.lab.sim.world import PBS_DEFAULT_PORT, World
+from tappaas.lab.sim.world import PBS_DEFAULT_PORT, PVE_INSTANCE, World
 from tappaas.lab.state.pbs import BackupGroup, DatastoreContent, PbsServer, Snapshot
 from tappaas.lab.state.pve import StorageEntry, Vm
 from tappaas.lab.state.tasks import Task
@@ -209,7 +209,7 @@ def run_vzdump(
     local = guests_per_node(selection(options), guests).get(node, [])
     if not local:
         return None
-    registry = world.tasks["pve"]
+    registry = world.tasks[PVE_INSTANCE]
     task = registry.start(node, "vzdump", str(local[0]) if len(local) == 1 else "", user)
     at = task.starttime
     storage_id = str(options.get("storage") or "local")
