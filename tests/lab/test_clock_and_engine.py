@@ -33,7 +33,7 @@ def test_times_print_and_parse_in_utc():
     assert iso(epoch("2025-01-16T02:00:04Z")) == "2025-01-16T02:00:04Z"
     assert epoch("2025-01-16T02:00:04") == epoch("2025-01-16T02:00:04+00:00")
     with pytest.raises(ValueError):
-        LabClock("sundial")  # type: ignore[arg-type]
+        LabClock("sundial")
 
 
 @dataclass

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import requests
 from typer.testing import CliRunner
 
 from tappaas.cli import app
-from tappaas.lab import LabError
+from tappaas.lab import Lab, LabError
 from tappaas.lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
 from tests.lab.clients import _PinnedAdapter, client
@@ -18,7 +19,7 @@ from tests.lab.clients import _PinnedAdapter, client
 DAY = 86400
 
 
-def _prune_setup(lab) -> None:
+def _prune_setup(lab: Lab) -> None:
     api = client(lab.pbs["local"])
     api.config.datastore.post(name="tanka", path="/mnt/tanka", **{"gc-schedule": "05:00"})
     api.config.prune.post(id="prn", store="tanka", schedule="03:00", **{"keep-last": 1})
@@ -51,7 +52,7 @@ def test_the_clock_operations_over_http(simulated_lab):
     session.mount("https://", _PinnedAdapter(lab.pve.fingerprint))
     base, headers = f"{lab.pve.url}/_lab", {"X-Lab-Token": lab.pve.token_secret}
 
-    def call(method: str, operation: str, **body: object) -> object:
+    def call(method: str, operation: str, **body: object) -> Any:
         answer = session.request(
             method, f"{base}/{operation}", json=body, headers=headers, verify=False
         )

@@ -3,8 +3,11 @@ verify, and scheduled jobs with their run records."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from tappaas.lab import Lab
 from tappaas.lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
 from tests.lab.clients import client
@@ -13,19 +16,19 @@ DAY = 86400
 GIB = 1024**3
 
 
-def _grant(api, auth_id: str, path: str, role: str) -> None:
+def _grant(api: Any, auth_id: str, path: str, role: str) -> None:
     """Grant ``role`` to a token and its user (PBS intersects a token's rights with its user's)."""
     for who in (auth_id.split("!", maxsplit=1)[0], auth_id):
         api.access.acl.put(path=path, role=role, **{"auth-id": who})
 
 
-def _token(api, token_id: str) -> str:
+def _token(api: Any, token_id: str) -> str:
     userid, name = token_id.split("!")
     api.access.users.post(userid=userid)
-    return api.access.users(userid).token(name).post()["value"]
+    return str(api.access.users(userid).token(name).post()["value"])
 
 
-def _times(lab, pbs: str, store: str, ns: str = "") -> list[int]:
+def _times(lab: Lab, pbs: str, store: str, ns: str = "") -> list[int]:
     return [s["backup-time"] for s in lab.control.snapshots(pbs, store, ns)]
 
 
@@ -144,7 +147,7 @@ def test_push_removes_vanished_snapshots_only_with_prune_rights_on_the_remote(si
 
     def push() -> str:
         upid = site.admin.sync("push").run.post()
-        return site.nodes("localhost").tasks(upid).status.get()["exitstatus"]
+        return str(site.nodes("localhost").tasks(upid).status.get()["exitstatus"])
 
     assert push() == "OK"
     pushed = lab.control.snapshots("peer", "copy")

@@ -3,8 +3,11 @@ shutdown policies, HA requests, and failing disks."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from tappaas.lab import Lab
 from tappaas.lab.behaviour.vzdump import unreachable_storage_error
 from tappaas.lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
@@ -13,7 +16,7 @@ from tests.lab.clients import client
 MINUTE, DAY = 60, 86400
 
 
-def _site(lab):
+def _site(lab: Lab) -> Any:
     """Mirrored pool ``tanka`` on tappaas1 and 2; VMs 100, 101 on tappaas1 and 200 on 2."""
     pve = client(lab.pve)
     for node in ("tappaas1", "tappaas2"):
@@ -30,7 +33,7 @@ def _site(lab):
     return pve
 
 
-def _pbs_storage(lab, pve) -> None:
+def _pbs_storage(lab: Lab, pve: Any) -> None:
     """Datastore ``store`` on the local PBS, written by PVE with a DatastoreBackup token."""
     pbs = client(lab.pbs["local"])
     pbs.config.datastore.post(name="store", path="/mnt/store")
@@ -46,7 +49,7 @@ def _pbs_storage(lab, pve) -> None:
     )  # fmt: skip
 
 
-def _log(api, node: str, upid: str) -> list[str]:
+def _log(api: Any, node: str, upid: str) -> list[str]:
     return [line["t"] for line in api.nodes(node).tasks(upid).log.get()]
 
 
@@ -170,7 +173,7 @@ def test_migrating_a_guest_replicates_first_then_flips_its_job(simulated_lab):
     assert status["last_sync"] == SIMULATED_START + 7 * MINUTE  # the run before the move
 
 
-def _ha(pve, vmid: int, home: str, failover: str) -> None:
+def _ha(pve: Any, vmid: int, home: str, failover: str) -> None:
     pve.cluster.ha.resources.post(sid=f"vm:{vmid}", state="started")
     pve.cluster.ha.rules.post(
         rule=f"r{vmid}",
@@ -180,7 +183,7 @@ def _ha(pve, vmid: int, home: str, failover: str) -> None:
     )
 
 
-def _services(pve) -> dict[str, dict]:
+def _services(pve: Any) -> dict[str, dict[str, Any]]:
     return {e["sid"]: e for e in pve.cluster.ha.status.current.get() if e["type"] == "service"}
 
 
