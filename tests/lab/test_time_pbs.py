@@ -214,3 +214,42 @@ def test_run_job_runs_a_pbs_job_now_through_the_control_surface(simulated_lab):
     assert _times(lab, "local", "tanka") == [SIMULATED_START]
     [gc] = lab.control.run_job("gc", "tanka", pbs="local")
     assert gc.split(":")[6] == "garbage_collection"
+
+
+def test_a_local_sync_maps_namespaces_filters_groups_and_checks_owners(simulated_lab):
+    lab, api = simulated_lab, client(simulated_lab.pbs["local"])
+    api.config.datastore.post(name="src", path="/mnt/src")
+    api.config.datastore.post(name="dst", path="/mnt/dst")
+    for ns in ("site", "site/deep", "mirror"):
+        lab.control.create_namespace("local", "src" if ns.startswith("site") else "dst", ns)
+    for backup_id, ns in (("100", "site"), ("200", "site"), ("300", "site"), ("400", "site/deep")):
+        for day in range(3):
+            lab.control.seed_snapshot(
+                "local", "src", backup_id=backup_id, ns=ns, time=SIMULATED_START - day * DAY
+            )
+    lab.control.seed_snapshot(
+        "local", "dst", backup_id="200", ns="mirror", time=SIMULATED_START - 9 * DAY,
+        owner="someone@pbs",
+    )  # fmt: skip
+    api.config.sync.post(
+        id="mirror", store="dst", ns="mirror",
+        **{"remote-store": "src", "remote-ns": "site", "max-depth": 0, "transfer-last": 2,
+           "group-filter": ["exclude:group:vm/300"]},
+    )  # fmt: skip
+    upid = api.admin.sync("mirror").run.post()
+    assert api.nodes("localhost").tasks(upid).status.get()["exitstatus"] == (
+        "sync failed with some errors."
+    )
+    log = [line["t"] for line in api.nodes("localhost").tasks(upid).log.get()]
+    assert "sync group vm/200 failed - owner check failed (root@pam != someone@pbs)" in log
+    assert _times(lab, "local", "dst", "mirror") == [
+        SIMULATED_START - 9 * DAY,  # vm/200, not ours: untouched
+        SIMULATED_START - DAY,
+        SIMULATED_START,  # vm/100: the newest two (transfer-last)
+    ]
+    assert {s["backup-id"] for s in lab.control.snapshots("local", "dst", "mirror")} == {
+        "100",
+        "200",
+    }  # vm/300 filtered out
+    namespaces = [n["ns"] for n in api.admin.datastore("dst").namespace.get()]
+    assert "mirror/deep" not in namespaces  # max-depth 0: the anchor only

@@ -318,3 +318,51 @@ def test_without_quorum_ha_waits_and_recovers_once_quorum_returns(simulated_lab)
         "tappaas2",
         "started",
     )
+
+
+def test_failing_replication_backs_off_5_10_15_then_30_minutes(simulated_lab):
+    lab = simulated_lab
+    pve = _site(lab)
+    pve.cluster.replication.post(id="100-0", target="tappaas2", type="local")
+    lab.control.advance(minutes=1)
+    for disk in ("/dev/sdb", "/dev/sdc"):  # the source pool is lost with its snapshots
+        lab.control.fail_disk("tappaas1", disk)
+    lab.control.advance(minutes=14)  # the 00:15 run finds no common base snapshot
+    waits = []
+    for _ in range(4):
+        status = pve.nodes("tappaas1").replication("100-0").status.get()
+        assert "No common base snapshot" in status["error"]
+        waits.append((status["fail_count"], (status["next_sync"] - status["last_try"]) // MINUTE))
+        lab.control.run_until(status["next_sync"])
+    assert waits == [(1, 5), (2, 10), (3, 15), (4, 30)]
+
+
+@pytest.mark.parametrize(("repeat_missed", "runs_after_boot"), [(0, 0), (1, 1)])
+def test_a_node_that_was_down_at_backup_time_runs_the_job_only_with_repeat_missed(
+    simulated_lab, repeat_missed, runs_after_boot
+):
+    lab = simulated_lab
+    pve = _site(lab)
+    _pbs_storage(lab, pve)
+    pve.cluster.backup.post(
+        id="daily", schedule="02:00", storage="pbs", vmid="100,200",
+        **{"repeat-missed": repeat_missed},
+    )  # fmt: skip
+    lab.control.node_down("tappaas1")
+    lab.control.advance(hours=6)
+    lab.control.node_up("tappaas1")
+    lab.control.advance(minutes=5)
+    ids = [s["backup-id"] for s in lab.control.snapshots("local", "store")]
+    assert ids.count("200") == 1 and ids.count("100") == runs_after_boot
+
+
+def test_verify_new_verifies_each_backup_as_it_finishes(simulated_lab):
+    lab = simulated_lab
+    pve = _site(lab)
+    _pbs_storage(lab, pve)
+    client(lab.pbs["local"]).config.datastore("store").put(**{"verify-new": 1})
+    pve.nodes("tappaas1").vzdump.post(vmid="100", storage="pbs")
+    [snapshot] = lab.control.snapshots("local", "store")
+    assert snapshot["verification"]["state"] == "ok"
+    verify_task = snapshot["verification"]["upid"].split(":")
+    assert verify_task[6] == "verify" and verify_task[8] == "pve@pbs!backup"
