@@ -46,7 +46,7 @@ class LabError(ValueError):
     """A control-surface call that cannot be carried out (unknown node, store, …)."""
 
 
-SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+MINUTE, HOUR, DAY = 60, 3600, 86400
 JOB_KINDS = ("vzdump", "replication", *KINDS)
 
 
@@ -83,7 +83,7 @@ class Control:
 
         Returns the new time (``time``, ``iso``) and how many scheduled runs happened.
         """
-        total = seconds + minutes * 60 + hours * 3600 + days * 86400
+        total = seconds + minutes * MINUTE + hours * HOUR + days * DAY
         return self._moved(self._world.engine.advance(total))
 
     def run_until(self, time: datetime.datetime | float | str) -> dict[str, Any]:
