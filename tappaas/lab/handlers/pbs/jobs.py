@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
-from tappaas.lab.behaviour.schedulers import next_start
 from tappaas.lab.errors import ApiError, pbs_bail, pbs_param_bail
 from tappaas.lab.handlers.pbs.datastore import ns_path
 from tappaas.lab.handlers.sections import listing, pbs_check_digest, pbs_update
 from tappaas.lab.sim.pbs import jobs as runs
-from tappaas.lab.sim.schedule import calendar
 from tappaas.lab.state.pbs import PbsServer, PruneJob, SyncJob, VerifyJob
 from tappaas.lab.state.sections import ConfigEntry, SectionConfig
 
@@ -197,11 +195,9 @@ def _with_status(call: PbsCall, kind: JobKind, item: dict[str, Any]) -> dict[str
     if record.upid is not None:
         out["last-run-upid"], out["last-run-state"] = record.upid, record.state
         out["last-run-endtime"] = record.endtime
-    event = calendar(item.get("schedule"))
-    if event is not None:
-        due = next_start(event, record.run)
-        if due is not None:
-            out["next-run"] = due
+    due = runs.next_run(record, item.get("schedule"))
+    if due is not None:
+        out["next-run"] = due
     return out
 
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
-from tappaas.lab.behaviour.schedulers import next_start
 from tappaas.lab.errors import ApiError, pbs_bail
 from tappaas.lab.handlers.pbs.datastore import content, datastore, ns_path
-from tappaas.lab.sim.pbs.jobs import run_gc_now
-from tappaas.lab.sim.schedule import calendar
+from tappaas.lab.sim.pbs.jobs import next_run, run_gc_now
 from tappaas.lab.state.pbs import BackupGroup, DatastoreContent, PbsServer, Snapshot
 
 ROUTES = RouteTable()
@@ -263,12 +261,9 @@ def gc_status(call: PbsCall) -> dict[str, Any]:
     if stored.gc is not None:
         out |= {"last-run-endtime": stored.gc.endtime, "last-run-state": stored.gc.state}
     schedule = datastore(call.state, store).get("gc-schedule")
-    event = calendar(schedule)
     if schedule:
         out["schedule"] = schedule
-    record = call.state.job_records.get(f"gc:{store}")
-    if event is not None and record is not None:
-        due = next_start(event, record.run)
-        if due is not None:
-            out["next-run"] = due
+    due = next_run(call.state.job_records.get(f"gc:{store}"), schedule)
+    if due is not None:
+        out["next-run"] = due
     return out

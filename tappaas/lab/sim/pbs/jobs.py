@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tappaas.lab.behaviour.schedulers import JobRunState
+from tappaas.lab.behaviour.schedulers import JobRunState, next_start
 from tappaas.lab.sim.pbs.gc import run_gc
 from tappaas.lab.sim.pbs.prune import run_prune_job
 from tappaas.lab.sim.pbs.sync import run_sync
 from tappaas.lab.sim.pbs.verify import run_verify
+from tappaas.lab.sim.schedule import calendar
 from tappaas.lab.sim.world import World
 from tappaas.lab.state.access import SUPERUSER
 from tappaas.lab.state.jobs import JobRecord
@@ -66,6 +67,14 @@ def record(server: PbsServer, key: str, now: int) -> JobRecord:
     if found is None:
         found = server.job_records[key] = JobRecord(JobRunState(created=now))
     return found
+
+
+def next_run(record: JobRecord | None, schedule: object) -> int | None:
+    """When the scheduler starts the job next (``next-run`` in PBS's job status)."""
+    event = calendar(schedule)
+    if record is None or event is None:
+        return None
+    return next_start(event, record.run)
 
 
 def _finish(
