@@ -9,7 +9,6 @@ from proxmoxer import ResourceException
 
 from tappaas.lab.scenarios.client import api
 from tappaas.lab.scenarios.site import LOCAL_PBS, PEER_PBS, SiteLab
-from tappaas.lab.sim.clock import epoch
 
 DAY = 86400
 
@@ -70,7 +69,3 @@ def wait_task(client: Any, node: str, upid: str) -> dict[str, Any]:
     status: dict[str, Any] = client.nodes(node).tasks(upid).status.get()
     return status
 
-
-def parse(text: str) -> int:
-    """An ISO time as Unix seconds."""
-    return int(epoch(text))
