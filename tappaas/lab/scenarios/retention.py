@@ -110,7 +110,7 @@ def play(s: SiteLab, days: int = DAYS) -> ScenarioResult:
         for clock in SAMPLE_CLOCKS:
             sample = at_day(s, day, clock)
             control.run_until(sample)
-            local, remote = control_groups(s)
+            local, remote = _control_groups(s)
             for group, times in remote.items():
                 arrived = {(group, t) for t in times} - copied
                 worst_wait = max([worst_wait, *(sample - t for _, t in arrived)])
@@ -145,7 +145,7 @@ def _hours(seconds: int) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def control_groups(s: SiteLab) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+def _control_groups(s: SiteLab) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """Both sides' snapshot times per group, read cheaply through the control surface."""
     assert s.site.backup is not None
     store, ns = s.site.backup.pbs.datastore, s.site.backup.pbs.namespace
