@@ -31,7 +31,7 @@ from rich.console import Console
 from tappaas.automation import lab_stacks
 from tappaas.cli.check import format_protection_table
 from tappaas.cli.stack import runner, write_lab_stacks
-from tappaas.client import ConnectionSettings, Product, ProxmoxClient
+from tappaas.client import ConnectionSettings, Product, ProxmoxClient, ProxmoxError
 from tappaas.components.recovery import SOURCE_STORAGE
 from tappaas.lab import Lab, LabConfig
 from tappaas.model import SiteConfig, load_stack_file
@@ -84,6 +84,16 @@ class Demo:
         changes = result.summary.resource_changes or {}
         console.print(f"pulumi up {stack}: {result.summary.result}, {dict(changes)}")
         return {key: value.value for key, value in result.outputs.items()}
+
+    def story(self, site: SiteConfig) -> None:
+        """Steps 1 to 6."""
+        self.seed_vms(site)
+        step("2-3. pulumi up: the site stack, then the peer stack (it pulls from the site)")
+        self.up(lab_stacks.SITE_STACK)
+        self.up(lab_stacks.PEER_STACK)
+        self.nightly_backups(site)
+        self.no_change(lab_stacks.SITE_STACK)
+        self.disaster_and_recovery(site)
 
     def seed_vms(self, site: SiteConfig) -> None:
         step("1. Lab: a 3-node cluster, the site's PBS and a peer's PBS; the site's VMs")
@@ -182,13 +192,11 @@ def run_demo(keep: bool, project_dir: Path) -> None:
         peer = load_stack_file(project_dir / f"Pulumi.{lab_stacks.PEER_STACK}.yaml")
         assert peer.peer is not None
         run = Demo(project_dir, lab, backend, peer.peer.guests[site.name].namespace)
-        run.seed_vms(site)
-        step("2-3. pulumi up: the site stack, then the peer stack (it pulls from the site)")
-        run.up(lab_stacks.SITE_STACK)
-        run.up(lab_stacks.PEER_STACK)
-        run.nightly_backups(site)
-        run.no_change(lab_stacks.SITE_STACK)
-        run.disaster_and_recovery(site)
+        try:
+            run.story(site)
+        except ProxmoxError as exc:
+            console.print(f"[bold red]demo failed:[/] {exc}", markup=True)
+            raise typer.Exit(1) from None
         step("7. Protection per service (copies, formats, off-site, RPO / RTO per disaster)")
         console.print(format_protection_table(protection_report(site)))
         if keep:

@@ -30,6 +30,7 @@ from providers import (
 )
 from tappaas.client import Product
 from tappaas.components.connection import endpoint_input, secret
+from tappaas.components.grants import grant
 from tappaas.model import PVE_KEEP_ALL, SiteConfig
 
 BACKUP_ROLE = "DatastoreBackup"
@@ -134,18 +135,17 @@ class LocalBackup(pulumi.ComponentResource):
             {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
             child,
         )
-        acl = PbsAcl(
+        acls = grant(
             "pve-may-back-up",
-            {
-                "endpoint": endpoint,
-                "path": datastore_acl_path(pbs.datastore, pbs.namespace),
-                "auth_id": self.pve_token.token_id,
-                "role": BACKUP_ROLE,
-            },
-            in_namespace,
+            endpoint,
+            path=datastore_acl_path(pbs.datastore, pbs.namespace),
+            role=BACKUP_ROLE,
+            userid=user.userid,
+            token_id=self.pve_token.token_id,
+            opts=in_namespace,
         )
         if pve is not None:
-            self._pve_side(site, pve, acl, child)
+            self._pve_side(site, pve, acls, child)
         self.register_outputs({"datastore": self.datastore.name})
 
     def _namespaces(
@@ -165,12 +165,16 @@ class LocalBackup(pulumi.ComponentResource):
         return created
 
     def _pve_side(
-        self, site: SiteConfig, pve: PveSide, acl: PbsAcl, child: pulumi.ResourceOptions
+        self,
+        site: SiteConfig,
+        pve: PveSide,
+        acls: list[PbsAcl],
+        child: pulumi.ResourceOptions,
     ) -> None:
         assert site.backup is not None
         backup, pbs = site.backup, site.backup.pbs
         upstream = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(provider=pve.provider, depends_on=[acl])
+            child, pulumi.ResourceOptions(provider=pve.provider, depends_on=acls)
         )
         encryption = backup.encryption
         storage = proxmoxve.storage.Pbs(

@@ -15,8 +15,9 @@ from typing import Any
 
 import pulumi
 
-from providers import PbsAcl, PbsRemote, PbsSyncJob, PbsToken, PbsUser
+from providers import PbsRemote, PbsSyncJob, PbsToken, PbsUser
 from tappaas.components.connection import secret
+from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path
 from tappaas.model import Direction, Endpoint, SiteConfig
 
@@ -60,15 +61,14 @@ class Offsite(pulumi.ComponentResource):
             {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
             self.child,
         )
-        PbsAcl(
+        grant(
             "peer-may-read",
-            {
-                "endpoint": endpoint,
-                "path": datastore_acl_path(pbs.datastore, pbs.namespace),
-                "auth_id": token.token_id,
-                "role": READER_ROLE,
-            },
-            self.child,
+            endpoint,
+            path=datastore_acl_path(pbs.datastore, pbs.namespace),
+            role=READER_ROLE,
+            userid=user.userid,
+            token_id=token.token_id,
+            opts=self.child,
         )
         return pulumi.Output.all(token.token_id, token.secret).apply(
             lambda pair: {

@@ -13,13 +13,17 @@ from typing import Any
 
 import pulumi
 
-from providers import PbsAcl, PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken, PbsUser
+from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken, PbsUser
 from tappaas.components.connection import secret
+from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
 from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig
 
 WRITER_ROLE = "DatastoreBackup"
 """Back up into the namespace and read its own groups; no prune, no delete."""
+PRUNING_WRITER_ROLE = "DatastorePowerUser"
+"""Backup + prune: only when the guest asked for ``remove_vanished`` (its deletions then
+reach its copy here, which PBS does through prune rights)."""
 
 
 class Peer(pulumi.ComponentResource):
@@ -167,14 +171,13 @@ class Peer(pulumi.ComponentResource):
             {"endpoint": self.endpoint, "userid": user.userid, "token_name": token_name},
             self.child,
         )
-        PbsAcl(
+        grant(
             f"{guest}-may-write",
-            {
-                "endpoint": self.endpoint,
-                "path": datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
-                "auth_id": token.token_id,
-                "role": WRITER_ROLE,
-            },
-            opts,
+            self.endpoint,
+            path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
+            role=PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE,
+            userid=user.userid,
+            token_id=token.token_id,
+            opts=opts,
         )
         return {"writer_token_id": token.token_id, "writer_token_secret": token.secret}

@@ -76,6 +76,10 @@ def test_site_and_peer_on_the_lab(
     grants = {(a["ugid"], a["roleid"]) for a in local.get("/access/acl")}
     assert (pulled_with, "DatastoreReader") in grants
     assert ("tappaas-pve@pbs!backup", "DatastoreBackup") in grants
+    assert {
+        ("tappaas-peer@pbs", "DatastoreReader"),
+        ("tappaas-pve@pbs", "DatastoreBackup"),
+    } <= grants
 
     lab.control.clear_requests()
     assert site.up().summary.resource_changes == {
@@ -84,10 +88,11 @@ def test_site_and_peer_on_the_lab(
     assert set(peer.up().summary.resource_changes or {}) == {"same"}
     assert [r for r in lab.control.requests() if r.is_write] == []
 
+    # The wiring works with least privilege: the peer pulls with the token the site made.
     lab.control.seed_snapshot("local", "tappaas_backup", backup_id="340", time=1_735_696_804)
-    lab.control.seed_snapshot(
-        "peer", "tappaas_backup", backup_id="340", ns="remote/home", time=1_735_696_804
-    )
+    remote.wait_for_task(remote.post("/admin/sync/pull-home/run"))
+    pulled = lab.control.snapshots("peer", "tappaas_backup", "remote/home")
+    assert [(s["backup-id"], s["backup-time"]) for s in pulled] == [("340", 1_735_696_804)]
     for stack in (site, peer):
         with pytest.raises(CommandError, match="protected"):
             stack.destroy()

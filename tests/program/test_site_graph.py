@@ -95,6 +95,8 @@ def test_prod_local_backup(recorder: Recorder) -> pulumi.Output[list[bool]]:
     assert prune["keep_yearly"] == 100 and prune["max_depth"] == 0
     acl = recorder.named("pve-may-back-up").props
     assert acl["role"] == "DatastoreBackup" and acl["path"] == "/datastore/tappaas_backup"
+    user_acl = recorder.named("pve-may-back-up-user").props  # a token has no more than its user
+    assert (user_acl["role"], user_acl["path"]) == (acl["role"], acl["path"])
     job = recorder.named("daily").props
     assert job["prune_backups"] == {"keep-all": "1"}
     assert job["vmids"] == ["110", "130", "140", "150", "210", "340", "610"]
@@ -122,6 +124,7 @@ def test_prod_offsite_reader_and_personal_disk(recorder: Recorder) -> None:
     assert token["token_name"] == "pull"
     reader = recorder.named("peer-may-read").props
     assert reader["role"] == "DatastoreReader"
+    assert recorder.named("peer-may-read-user").props["role"] == "DatastoreReader"
     assert not recorder.of_type("pulumi-python:dynamic/pbs:SyncJob") or all(
         r.name == "on-mount" for r in recorder.of_type("pulumi-python:dynamic/pbs:SyncJob")
     )  # pull: the peer runs the off-site job, this site only grants read access
