@@ -9,9 +9,13 @@ API's inline programs host the language runtime in this process and drive the sa
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pulumi import automation as auto
@@ -77,7 +81,33 @@ class StackRunner:
     def destroy(self, on_output: Callable[[str], None] | None = None) -> auto.DestroyResult:
         return self.stack.destroy(on_output=on_output)
 
-    def state(self) -> dict[str, object]:
-        """The stack's deployment (the state file's content) as exported by the engine."""
-        exported = self.stack.export_stack()
-        return {"version": exported.version, "deployment": exported.deployment}
+    def resource_outputs(self, name: str) -> dict[str, Any]:
+        """The outputs of resource ``name`` with secrets decrypted (``pulumi stack export
+        --show-secrets``): what an operator holding the passphrase can read, e.g. a token the
+        program minted for a system it does not manage itself."""
+        exported = subprocess.run(
+            [str(self.engine.pulumi), "stack", "export", "--show-secrets", "--stack",
+             self.stack_name],
+            cwd=self.project_dir,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        resources = json.loads(exported)["deployment"].get("resources") or []
+        for resource in resources:
+            if resource["urn"].endswith(f"::{name}"):
+                outputs = resource.get("outputs", {})
+                return {key: _reveal(value) for key, value in outputs.items()}
+        raise KeyError(f"stack {self.stack_name} has no resource named {name!r}")
+
+
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+"""The key Pulumi marks secret values with in an exported deployment."""
+
+
+def _reveal(value: Any) -> Any:
+    """An exported secret (``{<sig>: …, "plaintext": "<json>"}``) as its plain value."""
+    if isinstance(value, dict) and SECRET_SIGNATURE in value and "plaintext" in value:
+        return json.loads(value["plaintext"])
+    return value

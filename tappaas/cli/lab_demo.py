@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,10 +40,12 @@ from tappaas.policy import protection_report
 from tappaas.pve.qemu import QemuApi
 
 DEMO_DIR = Path(".lab")
-DEMO_TASK_SECONDS = 0.2
+DEMO_TASK_SECONDS = 0.0
+WIDE = 150
+"""Columns when not on a terminal (CI logs): the protection table is wide."""
 NIGHTS = 3
-BACKUP_HOUR = 2
-console = Console()
+BACKUP_JOB_ID = "tappaas-daily"
+console = Console(width=None if sys.stdout.isatty() else WIDE)
 
 
 def client_for(lab: Lab, name: str) -> ProxmoxClient:
@@ -59,6 +62,10 @@ def client_for(lab: Lab, name: str) -> ProxmoxClient:
     )
 
 
+class DemoError(RuntimeError):
+    """A step of the story did not turn out as it must."""
+
+
 def step(text: str) -> None:
     console.rule(f"[bold]{text}")
 
@@ -71,6 +78,7 @@ class Demo:
     lab: Lab
     backend: Path
     guest_namespace: str
+    started: int
     timings: dict[str, float] = field(default_factory=dict)
 
     def up(self, stack: str) -> dict[str, Any]:
@@ -109,31 +117,54 @@ class Demo:
         console.print(f"  seeded {len(site.services)} VMs: " + ", ".join(site.services))
 
     def nightly_backups(self, site: SiteConfig) -> None:
-        step(f"4. {NIGHTS} nights of backups on the site's PBS, then the peer pulls its copy")
+        step(f"4. {NIGHTS} nights: vzdump to the site's PBS, prune, and the peer's 04:00 pull")
         assert site.backup is not None
-        store, ns = site.backup.pbs.datastore, site.backup.pbs.namespace
-        console.print(
-            "  (vzdump runs of the PVE backup job: the job is the upstream plugin's, so the "
-            "demo writes the snapshots vzdump would, encrypted, through the lab's control)"
+        backup, pbs = site.backup, site.backup.pbs
+        local = self.lab.pbs["local"]
+        token = runner(lab_stacks.SITE_STACK, self.project_dir, self.backend).resource_outputs(
+            "pve-token"
         )
-        night = datetime.now(UTC).replace(hour=BACKUP_HOUR, minute=0, second=0, microsecond=0)
-        for days_ago in range(NIGHTS, 0, -1):
-            at = night - timedelta(days=days_ago)
-            for offset, (name, service) in enumerate(sorted(site.services.items())):
-                if service.backup.enabled:
-                    self.lab.control.seed_snapshot(
-                        "local", store, backup_id=str(service.vmid), ns=ns,
-                        time=at + timedelta(seconds=offset * 40), notes=name,
-                    )  # fmt: skip
-        peer = client_for(self.lab, "peer")
-        upid = peer.post(f"/admin/sync/pull-{site.name}/run")
-        result = peer.wait_for_task(str(upid))
-        local_count = len(self.lab.control.snapshots("local", store, ns))
-        peer_count = len(self.lab.control.snapshots("peer", store, self.guest_namespace))
-        console.print(
-            f"  local PBS: {local_count} snapshots; peer after sync ({result.exitstatus}): "
-            f"{peer_count} snapshots in {self.guest_namespace}"
+        pve = client_for(self.lab, "pve")
+        pve.post(
+            "/storage",
+            storage=pbs.storage_id,
+            type="pbs",
+            server=local.host,
+            port=local.port,
+            datastore=pbs.datastore,
+            username=token["token_id"],
+            password=token["secret"],
+            fingerprint=local.fingerprint,
+            **{"encryption-key": "autogen"},
         )
+        vmids = [str(s.vmid) for s in site.services.values() if s.backup.enabled]
+        pve.post(
+            "/cluster/backup",
+            id=BACKUP_JOB_ID,
+            schedule=backup.schedule,
+            storage=pbs.storage_id,
+            vmid=vmids,
+            mode=backup.mode.value,
+            **{"prune-backups": "keep-all=1", "notes-template": backup.notes_template},
+        )
+        console.print(
+            f"  (PVE storage '{pbs.storage_id}' with the site's PVE token and the daily job "
+            f"'{BACKUP_JOB_ID}' belong to the upstream plugin: created through the PVE API as "
+            "it would)"
+        )
+        moved = self.lab.control.advance(days=NIGHTS)
+        kinds: dict[str, int] = {}
+        for entry in self.lab.control.journal(since=self.started):
+            kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+        console.print(f"  lab clock now {moved['iso']}; what ran: {dict(sorted(kinds.items()))}")
+        local_count = len(self.lab.control.snapshots("local", pbs.datastore, pbs.namespace))
+        peer_count = len(self.lab.control.snapshots("peer", pbs.datastore, self.guest_namespace))
+        console.print(
+            f"  site's PBS: {local_count} snapshots; peer's copy in {self.guest_namespace}: "
+            f"{peer_count} snapshots (encrypted; pulled with the site's read-only token)"
+        )
+        if peer_count == 0:
+            raise DemoError("the peer holds no copy: the off-site pull did not work")
 
     def no_change(self, stack: str) -> None:
         step("5. A second pulumi up: no change, and not one write to Proxmox")
@@ -181,7 +212,14 @@ def run_demo(keep: bool, project_dir: Path) -> None:
         raise typer.BadParameter(f"{project_dir.resolve()} has no Pulumi.yaml")
     backend = DEMO_DIR / "state"
     shutil.rmtree(project_dir / backend, ignore_errors=True)  # the previous lab's stacks
-    config = LabConfig(pbs=("local", "peer"), task_seconds=DEMO_TASK_SECONDS)
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight - timedelta(days=NIGHTS)
+    config = LabConfig(
+        pbs=("local", "peer"),
+        task_seconds=DEMO_TASK_SECONDS,
+        clock="simulated",
+        start_time=start.timestamp(),
+    )
     with Lab.start(config) as lab:
         lab_file = project_dir / DEMO_DIR / "demo.json"
         lab_file.parent.mkdir(exist_ok=True)
@@ -191,10 +229,12 @@ def run_demo(keep: bool, project_dir: Path) -> None:
         site = load_stack_file(project_dir / f"Pulumi.{lab_stacks.SITE_STACK}.yaml")
         peer = load_stack_file(project_dir / f"Pulumi.{lab_stacks.PEER_STACK}.yaml")
         assert peer.peer is not None
-        run = Demo(project_dir, lab, backend, peer.peer.guests[site.name].namespace)
+        run = Demo(
+            project_dir, lab, backend, peer.peer.guests[site.name].namespace, lab.control.now()
+        )
         try:
             run.story(site)
-        except ProxmoxError as exc:
+        except (ProxmoxError, DemoError) as exc:
             console.print(f"[bold red]demo failed:[/] {exc}", markup=True)
             raise typer.Exit(1) from None
         step("7. Protection per service (copies, formats, off-site, RPO / RTO per disaster)")
