@@ -68,4 +68,3 @@ def wait_task(client: Any, node: str, upid: str) -> dict[str, Any]:
     """A task's final status (lab tasks of a simulated clock end at once)."""
     status: dict[str, Any] = client.nodes(node).tasks(upid).status.get()
     return status
-
