@@ -245,6 +245,10 @@ def test_cloud_recovery_stacks_are_not_held_to_321() -> None:
     raw = small_site()
     raw["role"] = "cloud-recovery"
     raw["recovery"] = {"methods": ["cloud"]}
+    raw["remote"]["credential"] = {
+        "token_id": "recovery@pbs!read",
+        "token_secret": {"secret": "recoveryToken"},
+    }
     del raw["backup"]
     assert not [f for f in findings(raw) if f.code.value.startswith("321")]
 
