@@ -38,6 +38,10 @@ logging.getLogger("proxmoxer").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
 TASK_LOG_TAIL_LINES = 5
+AMBIGUOUS_RETRY_HINT = (
+    " (this write was retried after its connection dropped: the first attempt may have"
+    " succeeded; check the object and run again)"
+)
 
 
 @dataclass(frozen=True)
@@ -133,10 +137,10 @@ class ProxmoxClient:
         try:
             envelope, _ = call_with_retry(attempt, self.retry, describe)
         except ConflictError as exc:
-            # A write that may have landed before the connection dropped now "already exists":
-            # say so, so a provider can read back instead of failing on its own success.
+            # A write whose connection dropped may have landed; its retry then "already
+            # exists". Say so, rather than leave the user puzzled by their own success.
             if retried_after_ambiguity:
-                exc.retried = 1
+                exc.message += AMBIGUOUS_RETRY_HINT
             raise
         return envelope
 

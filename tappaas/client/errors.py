@@ -50,7 +50,6 @@ class ApiError(ProxmoxError):
     status: int
     message: str
     param_errors: Mapping[str, str] = field(default_factory=dict)
-    retried: int = 0
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
