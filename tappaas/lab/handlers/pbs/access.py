@@ -10,6 +10,7 @@ from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import ApiError, pbs_bail
+from tappaas.lab.handlers.login import login
 from tappaas.lab.state.access import AclEntry, Token, User, new_token_secret
 from tappaas.lab.state.pbs import PbsServer
 
@@ -49,20 +50,7 @@ def _token_item(user: User, token: Token) -> dict[str, Any]:
 @ROUTES.route("POST", "/access/ticket", "username:string password:string")
 def create_ticket(call: PbsCall) -> dict[str, Any]:
     """Password login; a valid ticket as password renews it (as proxmoxer does)."""
-    userid, password = str(call.param("username")), str(call.param("password"))
-    user = call.access.users.get(userid)
-    valid = (
-        user is not None
-        and user.enable
-        and (
-            (user.password is not None and password == user.password)
-            or call.services.tickets.verify_ticket(password) == userid
-        )
-    )
-    if not valid:
-        raise ApiError(401, "permission check failed.")
-    ticket, csrf = call.services.tickets.issue(userid)
-    return {"username": userid, "ticket": ticket, "CSRFPreventionToken": csrf}
+    return login(call, "permission check failed.")
 
 
 @ROUTES.route("GET", "/access/users", "include_tokens?:boolean")

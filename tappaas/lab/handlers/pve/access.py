@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
-from tappaas.lab.errors import ApiError, pve_die
+from tappaas.lab.errors import pve_die
+from tappaas.lab.handlers.login import login
 from tappaas.lab.schema.pve_check import split_list
 from tappaas.lab.state.access import AclEntry, Token, User, new_token_secret
 from tappaas.lab.state.pve import PveCluster
@@ -17,20 +18,7 @@ PveCall = Call[PveCluster]
 @ROUTES.route("POST", "/access/ticket", "username:string password:string")
 def create_ticket(call: PveCall) -> dict[str, Any]:
     """Password login (a valid ticket as password renews it)."""
-    userid, password = str(call.param("username")), str(call.param("password"))
-    user = call.access.users.get(userid)
-    valid = (
-        user is not None
-        and user.enable
-        and (
-            (user.password is not None and password == user.password)
-            or call.services.tickets.verify_ticket(password) == userid
-        )
-    )
-    if not valid:
-        raise ApiError(401, "authentication failure\n")
-    ticket, csrf = call.services.tickets.issue(userid)
-    return {"username": userid, "ticket": ticket, "CSRFPreventionToken": csrf, "cap": {}}
+    return {**login(call, "authentication failure\n"), "cap": {}}
 
 
 def _user(call: PveCall) -> User:
