@@ -54,6 +54,8 @@ class ApiApp(ABC, Generic[S]):
     """One instance's API: state, schema routing, auth, handlers."""
 
     product: Product
+    ticket_cookie: str
+    """The login cookie (``PVEAuthCookie``/``PBSAuthCookie``)."""
     lab_unimplemented = "not implemented in the TAPPaaS lab"
 
     def __init__(
@@ -149,6 +151,22 @@ class ApiApp(ABC, Generic[S]):
     @abstractmethod
     def lock_timeout_error(self) -> ApiError:
         """The product's lock-timeout error (fault ``lock-timeout``)."""
+
+    # -- authentication helpers -----------------------------------------------------------
+    def ticket(self, request: Request) -> str | None:
+        """The login ticket: the cookie, or ``Authorization: <cookie>=<ticket>`` (both products
+        accept either)."""
+        ticket = request.cookie(self.ticket_cookie)
+        authorization = request.headers.get("authorization", "")
+        if ticket is None and authorization.startswith(self.ticket_cookie + "="):
+            ticket = authorization[len(self.ticket_cookie) + 1 :]
+        return ticket
+
+    def csrf_valid(self, request: Request, userid: str) -> bool:
+        """With ticket auth, every call but a GET must carry the CSRF token issued with it."""
+        return request.method == "GET" or self.tickets.verify_csrf(
+            userid, request.headers.get("csrfpreventiontoken")
+        )
 
     # -- pipeline ------------------------------------------------------------------------
     def handle(self, request: Request) -> Response | None:

@@ -33,24 +33,21 @@ class PbsApp(ApiApp[PbsServer]):
     """One Proxmox Backup Server API endpoint."""
 
     product = "pbs"
+    ticket_cookie = COOKIE
     checker = PbsSchemaChecker()
 
     def authenticate(self, request: Request) -> Identity:
         """Ticket or API token; any failure is the same 401."""
-        authorization = request.headers.get("authorization", "")
-        ticket = request.cookie(COOKIE)
-        if ticket is None and authorization.startswith(COOKIE + "="):
-            ticket = authorization[len(COOKIE) + 1 :]
+        ticket = self.ticket(request)
         if ticket:
             userid = self.tickets.verify_ticket(ticket)
             user = self.access.users.get(userid or "")
             if userid is None or user is None or not user.enable:
                 raise ApiError(401, AUTH_FAILED)
-            if request.method != "GET" and not self.tickets.verify_csrf(
-                userid, request.headers.get("csrfpreventiontoken")
-            ):
+            if not self.csrf_valid(request, userid):
                 raise ApiError(401, AUTH_FAILED)
             return Identity(userid, ticket=True)
+        authorization = request.headers.get("authorization", "")
         if authorization.startswith(TOKEN_PREFIX):
             token_id, sep, secret = authorization[len(TOKEN_PREFIX) :].partition(":")
             token = self.access.token(token_id) if sep else None

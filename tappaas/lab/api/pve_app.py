@@ -47,23 +47,20 @@ class PveApp(ApiApp[PveCluster]):
     """One PVE cluster API endpoint."""
 
     product = "pve"
+    ticket_cookie = COOKIE
     checker = PveSchemaChecker()
 
     def authenticate(self, request: Request) -> Identity:
         """Ticket or API token, as ``PVE::HTTPServer::auth_handler``."""
-        authorization = request.headers.get("authorization", "")
-        ticket = request.cookie(COOKIE)
-        if ticket is None and authorization.startswith(COOKIE + "="):
-            ticket = authorization[len(COOKIE) + 1 :]
+        ticket = self.ticket(request)
         if ticket:
             userid = self.tickets.verify_ticket(ticket)
             if userid is None or userid not in self.access.users:
                 raise ApiError(401, "permission denied - invalid PVE ticket")
-            if request.method != "GET" and not self.tickets.verify_csrf(
-                userid, request.headers.get("csrfpreventiontoken")
-            ):
+            if not self.csrf_valid(request, userid):
                 raise ApiError(401, "Permission denied - invalid csrf token")
             return Identity(userid, ticket=True)
+        authorization = request.headers.get("authorization", "")
         if authorization.startswith(TOKEN_PREFIX):
             return Identity(self._verify_token(authorization[len(TOKEN_PREFIX) :]), ticket=False)
         raise ApiError(401, "No ticket")
