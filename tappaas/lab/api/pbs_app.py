@@ -77,16 +77,8 @@ class PbsApp(ApiApp[PbsServer]):
 
     def raw_parameters(self, request: Request, uri: dict[str, str]) -> dict[str, Any]:
         """Pairs as a dict (repeated keys become lists) plus path parameters."""
-        merged: dict[str, Any] = {}
-        pairs = self._pairs(request)
-        if request.content_type == "application/json":
-            try:
-                body = request.json_body()
-            except ValueError:
-                body = {}
-            if isinstance(body, dict):
-                merged.update(body)
-        for key, value in pairs:
+        merged = request.json_members()
+        for key, value in self._pairs(request):
             if key in merged:
                 old = merged[key]
                 merged[key] = [*old, value] if isinstance(old, list) else [old, value]

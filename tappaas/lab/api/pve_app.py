@@ -97,15 +97,9 @@ class PveApp(ApiApp[PveCluster]):
     def raw_parameters(self, request: Request, uri: dict[str, str]) -> dict[str, Any]:
         """Form body, JSON body and query merged; repeated keys joined with NUL."""
         merged: dict[str, str] = {}
-        pairs = list(request.form())
-        if request.content_type == "application/json":
-            try:
-                body = request.json_body()
-            except ValueError:
-                body = {}
-            if isinstance(body, dict):
-                pairs += [(str(k), _pve_value(v)) for k, v in body.items() if v is not None]
-        for key, value in [*pairs, *request.query]:
+        body = request.json_members()
+        pairs = [(str(k), _pve_value(v)) for k, v in body.items() if v is not None]
+        for key, value in [*request.form(), *pairs, *request.query]:
             merged[key] = f"{merged[key]}\0{value}" if key in merged else value
         merged.update(uri)
         return merged

@@ -41,6 +41,17 @@ class Request:
         """The parsed JSON body (``{}`` when empty); raises ``ValueError`` if malformed."""
         return json.loads(self.body) if self.body.strip() else {}
 
+    def json_members(self) -> dict[str, Any]:
+        """The members of a JSON-object body; none for any other body, even a malformed one
+        (for the request log and permission paths, which must not fail)."""
+        if self.content_type != "application/json":
+            return {}
+        try:
+            body = self.json_body()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
     def cookie(self, name: str) -> str | None:
         """A cookie value, URL-decoded (clients send tickets encoded)."""
         for part in self.headers.get("cookie", "").split(";"):
