@@ -25,7 +25,7 @@ Per group, after dropping unfinished snapshots and those failing ``verified-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -179,6 +179,23 @@ class _Builder:
                 self.removed_snapshots.append(SnapshotRef(ns, group, snapshot.backup_time))
         return kept
 
+    def remove_vanished_snapshots(
+        self,
+        where: tuple[str, BackupGroup],
+        vanished: Iterable[Snapshot],
+        kept: Callable[[str], str],
+        removed: Callable[[str], str],
+    ) -> None:
+        """Remove the unprotected ``vanished`` snapshots, oldest first, logging each one (and
+        each protected one kept) in the direction's words."""
+        ns, group = where
+        for snapshot in sorted(vanished, key=lambda s: s.backup_time):
+            if snapshot.protected:
+                self.log.append(kept(snapshot.path))
+            else:
+                self.log.append(removed(snapshot.path))
+                self.removed_snapshots.append(SnapshotRef(ns, group, snapshot.backup_time))
+
     def build(self) -> SyncPlan:
         return SyncPlan(
             tuple(self.created_namespaces),
@@ -260,16 +277,12 @@ def _pull_group(
     plan.skipped(prefix, already, "older than the newest snapshot present on sync target")
     plan.skipped(prefix, not_last, "due to transfer-last")
     if options.remove_vanished:
-        for snapshot in sorted(local, key=lambda s: s.backup_time):
-            if snapshot.backup_time in selected_times:
-                continue
-            if snapshot.protected:
-                plan.log.append(
-                    f"{prefix}don't delete vanished snapshot {snapshot.path} (protected)"
-                )
-                continue
-            plan.log.append(f"delete vanished snapshot {snapshot.path}")
-            plan.removed_snapshots.append(SnapshotRef(target_ns, group, snapshot.backup_time))
+        plan.remove_vanished_snapshots(
+            (target_ns, group),
+            [s for s in local if s.backup_time not in selected_times],
+            kept=lambda path: f"{prefix}don't delete vanished snapshot {path} (protected)",
+            removed=lambda path: f"delete vanished snapshot {path}",
+        )
 
 
 def _push_group(
@@ -298,14 +311,12 @@ def _push_group(
     plan.skipped("", already, "older than the newest snapshot present on sync target")
     plan.skipped("", not_last, "due to transfer-last")
     if options.remove_vanished:
-        for snapshot in sorted(remote, key=lambda s: s.backup_time):
-            if snapshot.backup_time in selected_times:
-                continue
-            if snapshot.protected:
-                plan.log.append(f"Kept protected snapshot {snapshot.path} on remote")
-                continue
-            plan.log.append(f"Removed vanished snapshot {snapshot.path} from remote")
-            plan.removed_snapshots.append(SnapshotRef(target_ns, group, snapshot.backup_time))
+        plan.remove_vanished_snapshots(
+            (target_ns, group),
+            [s for s in remote if s.backup_time not in selected_times],
+            kept=lambda path: f"Kept protected snapshot {path} on remote",
+            removed=lambda path: f"Removed vanished snapshot {path} from remote",
+        )
 
 
 def _sync_namespace(
