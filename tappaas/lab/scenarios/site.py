@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tappaas.lab.config import LabConfig
+from tappaas.lab.endpoint import Endpoint
 from tappaas.lab.lab import Lab
 from tappaas.lab.scenarios.client import api
 from tappaas.lab.sim.clock import ClockMode, epoch
@@ -314,6 +315,20 @@ def _sync_options(settings: SyncSettings, max_depth: int | None) -> dict[str, An
     return options
 
 
+def _remote(pbs: Any, name: str, endpoint: Endpoint, credential: Credential) -> None:
+    """A remote ``name`` on ``pbs`` for the PBS at ``endpoint``, pinned, logging in as
+    ``credential``."""
+    token_id, secret = credential
+    pbs.config.remote.post(
+        name=name,
+        host=endpoint.host,
+        port=endpoint.port,
+        fingerprint=endpoint.fingerprint,
+        password=secret,
+        **{"auth-id": token_id},
+    )
+
+
 def _pull(lab: Lab, site: SiteConfig, guest: GuestSite, store: str) -> Credential:
     """The site's read-only token for the peer, and the peer's remote and pull job."""
     assert site.backup is not None and site.remote is not None
@@ -324,15 +339,8 @@ def _pull(lab: Lab, site: SiteConfig, guest: GuestSite, store: str) -> Credentia
         _acl_path(local.datastore, local.namespace),
         READER_ROLE,
     )
-    endpoint, peer = lab.pbs[LOCAL_PBS], api(lab.pbs[PEER_PBS])
-    peer.config.remote.post(
-        name=site.name,
-        host=endpoint.host,
-        port=endpoint.port,
-        fingerprint=endpoint.fingerprint,
-        password=reader[1],
-        **{"auth-id": reader[0]},
-    )
+    peer = api(lab.pbs[PEER_PBS])
+    _remote(peer, site.name, lab.pbs[LOCAL_PBS], reader)
     remote_ns = {"remote-ns": local.namespace} if local.namespace else {}
     peer.config.sync.post(
         id=f"pull-{site.name}",
@@ -354,15 +362,8 @@ def _push(lab: Lab, site: SiteConfig, guest: GuestSite, store: str) -> Credentia
     writer = _token(
         api(lab.pbs[PEER_PBS]), guest.writer_token_id, _acl_path(store, guest.namespace), role
     )
-    endpoint, local = lab.pbs[PEER_PBS], api(lab.pbs[LOCAL_PBS])
-    local.config.remote.post(
-        name=remote.remote_id,
-        host=endpoint.host,
-        port=endpoint.port,
-        fingerprint=endpoint.fingerprint,
-        password=writer[1],
-        **{"auth-id": writer[0]},
-    )
+    local = api(lab.pbs[LOCAL_PBS])
+    _remote(local, remote.remote_id, lab.pbs[PEER_PBS], writer)
     local_ns = {"ns": site.backup.pbs.namespace} if site.backup.pbs.namespace else {}
     local.config.sync.post(
         id=PUSH_JOB_ID,
