@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from tappaas.lab.api.routes import Call
 from tappaas.lab.errors import pbs_bail, pve_die
 from tappaas.lab.schema.pve_check import split_list
 from tappaas.lab.state.sections import MODIFIED_MESSAGE, ConfigEntry, SectionConfig
@@ -84,3 +85,16 @@ def listing(config: SectionConfig[E], *, with_digest: bool, id_key: str) -> list
             item["digest"] = digest
         out.append(item)
     return out
+
+
+def pbs_named_listing(
+    call: Call[Any], config: SectionConfig[E], acl_root: str, *privileges: str
+) -> list[dict[str, Any]]:
+    """A PBS config list keyed by ``name``: the digest beside ``data``, and only the entries
+    on whose ACL path ``<acl_root>/<name>`` the caller holds one of ``privileges``."""
+    call.attributes["digest"] = config.digest()
+    return [
+        item
+        for item in listing(config, with_digest=False, id_key="name")
+        if call.has_any(f"{acl_root}/{item['name']}", *privileges)
+    ]

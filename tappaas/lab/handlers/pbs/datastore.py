@@ -17,7 +17,7 @@ from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import ApiError, pbs_bail, pbs_param_bail
-from tappaas.lab.handlers.sections import listing, pbs_check_digest, pbs_update
+from tappaas.lab.handlers.sections import pbs_check_digest, pbs_named_listing, pbs_update
 from tappaas.lab.state.pbs import DatastoreConfig, DatastoreContent, PbsServer, PruneJob
 
 ROUTES = RouteTable()
@@ -60,12 +60,7 @@ def ns_path(store: str, ns: str) -> str:
 @ROUTES.route("GET", "/config/datastore")
 def list_datastores(call: PbsCall) -> list[dict[str, Any]]:
     """Stores the caller may audit or allocate."""
-    call.attributes["digest"] = call.state.datastores.digest()
-    return [
-        item
-        for item in listing(call.state.datastores, with_digest=False, id_key="name")
-        if call.has_any(f"/datastore/{item['name']}", *DATASTORE_PRIVS)
-    ]
+    return pbs_named_listing(call, call.state.datastores, "/datastore", *DATASTORE_PRIVS)
 
 
 @ROUTES.route(

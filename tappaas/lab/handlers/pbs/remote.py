@@ -8,7 +8,7 @@ from typing import Any
 
 from tappaas.lab.api.routes import Call, RouteTable
 from tappaas.lab.errors import ApiError, pbs_bail, pbs_param_bail
-from tappaas.lab.handlers.sections import listing, pbs_check_digest, pbs_update
+from tappaas.lab.handlers.sections import pbs_check_digest, pbs_named_listing, pbs_update
 from tappaas.lab.state.pbs import PbsServer, Remote
 
 ROUTES = RouteTable()
@@ -30,12 +30,7 @@ def _remote(call: PbsCall) -> Remote:
 @ROUTES.route("GET", "/config/remote")
 def list_remotes(call: PbsCall) -> list[dict[str, Any]]:
     """Remotes the caller may audit, without passwords."""
-    call.attributes["digest"] = call.state.remotes.digest()
-    return [
-        item
-        for item in listing(call.state.remotes, with_digest=False, id_key="name")
-        if call.has(f"/remote/{item['name']}", "Remote.Audit")
-    ]
+    return pbs_named_listing(call, call.state.remotes, "/remote", "Remote.Audit")
 
 
 @ROUTES.route(
