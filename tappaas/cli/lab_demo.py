@@ -19,7 +19,7 @@ import json
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,6 @@ class Demo:
     backend: Path
     guest_namespace: str
     started: int
-    timings: dict[str, float] = field(default_factory=dict)
 
     def up(self, stack: str) -> dict[str, Any]:
         started = time.monotonic()
@@ -88,9 +87,11 @@ class Demo:
         except CommandError as exc:
             console.print(f"pulumi up {stack} failed:\n{exc}", markup=False)
             raise typer.Exit(1) from None
-        self.timings[stack] = time.monotonic() - started
+        seconds = time.monotonic() - started
         changes = result.summary.resource_changes or {}
-        console.print(f"pulumi up {stack}: {result.summary.result}, {dict(changes)}")
+        console.print(
+            f"pulumi up {stack}: {result.summary.result}, {dict(changes)} in {seconds:.1f} s"
+        )
         return {key: value.value for key, value in result.outputs.items()}
 
     def story(self, site: SiteConfig) -> None:
