@@ -32,7 +32,7 @@ engine:  ## use a pulumi >= 3.272 on PATH, else build it from the Go module prox
 check: venv  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy tappaas providers tests benchmarks __main__.py
+	$(BIN)/mypy tappaas providers lab tests benchmarks __main__.py
 
 test: setup check  ## lint, type-check and run every test tier offline (lab + real engine)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

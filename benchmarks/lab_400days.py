@@ -3,7 +3,7 @@
 The prod example (``Pulumi.prod.yaml``: 3 nodes, local PBS, the peer pulling the off-site
 copy) with its services extended to 20 (high importance: HA and replication every 15
 minutes to the failover node), configured through the lab's API as the program would
-(``tappaas.lab.scenarios.site``), then run for 400 days on the simulated clock: daily vzdump
+(``lab.scenarios.site``), then run for 400 days on the simulated clock: daily vzdump
 per node, PBS prune, GC, weekly verify, the peer's pull, prune and GC, and every
 replication run. Target on the project's 2-core machine: under 60 s.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from tappaas.lab.scenarios.site import start_site_lab
+from lab.scenarios.site import start_site_lab
 from tappaas.model import CONFIG_KEY, load_site_config, load_stack_file
 
 REPO = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from tappaas.lab import Endpoint, Lab, LabConfig
+from lab import Endpoint, Lab, LabConfig
 
 CLIENT_PROCESSES = 2
 

@@ -17,7 +17,6 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tappaas.cli import app
 from tappaas.model import ConfigError, load_stack_file
 from tappaas.policy import (
     DataFormat,
@@ -30,6 +29,8 @@ from tappaas.policy import (
     format_duration,
     protection_report,
 )
+
+app = typer.Typer(add_completion=False)
 
 EXIT_OK = 0
 EXIT_BLOCKING_FINDINGS = 1

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from tappaas.cli import app
+app = typer.Typer(add_completion=False)
 
 
 @app.command()

@@ -29,12 +29,12 @@ from pulumi.automation.errors import CommandError
 from pydantic import SecretStr
 from rich.console import Console
 
+from lab import Lab, LabConfig
 from tappaas.automation import lab_stacks
 from tappaas.cli.check import format_protection_table
 from tappaas.cli.stack import runner, write_lab_stacks
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient, ProxmoxError
 from tappaas.components.recovery import SOURCE_STORAGE
-from tappaas.lab import Lab, LabConfig
 from tappaas.model import SiteConfig, load_stack_file
 from tappaas.policy import protection_report
 from tappaas.pve.qemu import QemuApi

@@ -22,7 +22,6 @@ from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
 from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, lab_stacks
-from tappaas.cli import app
 from tappaas.model import load_site_config
 from tappaas.program import main as program_main
 
@@ -30,8 +29,11 @@ DEFAULT_BACKEND = Path(".pulumi-state")
 LAB_PASSPHRASE = "tappaas-lab-only"
 """Used for the lab stacks when ``PULUMI_CONFIG_PASSPHRASE`` is unset; never for real sites."""
 
-stack_app = typer.Typer(help="Run a stack with the real Pulumi engine (offline).")
-app.add_typer(stack_app, name="stack")
+app = typer.Typer(
+    help="Run a stack with the real Pulumi engine (offline).",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 Dir = Annotated[Path, typer.Option("--dir", help="Project directory (holds Pulumi.yaml).")]
 Backend = Annotated[Path, typer.Option("--backend", help="Local state backend directory.")]
@@ -66,25 +68,25 @@ def _run(operation: str, stack: str, project_dir: Path, backend: Path) -> None:
         raise typer.Exit(1) from None
 
 
-@stack_app.command()
+@app.command()
 def preview(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BACKEND) -> None:
     """Show what ``up`` would change (fails on config and policy errors)."""
     _run("preview", stack, project_dir, backend)
 
 
-@stack_app.command()
+@app.command()
 def up(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BACKEND) -> None:
     """Create or update the stack's resources."""
     _run("up", stack, project_dir, backend)
 
 
-@stack_app.command()
+@app.command()
 def refresh(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BACKEND) -> None:
     """Read every resource back into the state."""
     _run("refresh", stack, project_dir, backend)
 
 
-@stack_app.command()
+@app.command()
 def destroy(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BACKEND) -> None:
     """Delete the stack's resources (protected datastores and pools refuse)."""
     _run("destroy", stack, project_dir, backend)
@@ -124,7 +126,7 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
     return list(stacks)
 
 
-@stack_app.command("lab-files")
+@app.command("lab-files")
 def lab_files(
     lab_file: Annotated[Path, typer.Option(help="The lab's endpoint file.")] = Path(
         ".lab/lab.json"

@@ -19,9 +19,9 @@ import pytest
 import yaml
 from pulumi.automation.errors import CommandError
 
+from lab import Lab
 from tappaas.automation import Engine, StackRunner, lab_stacks
 from tappaas.cli.stack import runner, write_lab_stacks
-from tappaas.lab import Lab
 from tests.conftest import REPO
 from tests.providers.harness import lab_client
 

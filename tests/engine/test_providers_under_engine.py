@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lab import Lab
 from tappaas.automation import Engine
-from tappaas.lab import Lab
 from tests.engine.programs import plain, program_runner, secret, state_file
 from tests.providers.harness import endpoint, lab_client
 

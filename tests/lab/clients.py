@@ -8,7 +8,7 @@ import requests
 from proxmoxer import ProxmoxAPI
 from requests.adapters import HTTPAdapter
 
-from tappaas.lab import Endpoint
+from lab import Endpoint
 
 
 class _PinnedAdapter(HTTPAdapter):

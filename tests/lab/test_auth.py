@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from proxmoxer import AuthenticationError, ProxmoxAPI
 
-from tappaas.lab import Endpoint
+from lab import Endpoint
 from tests.lab.clients import client, raw
 
 

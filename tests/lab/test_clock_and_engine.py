@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tappaas.lab.sim.clock import LabClock, epoch, iso
-from tappaas.lab.sim.engine import Engine
+from lab.sim.clock import LabClock, epoch, iso
+from lab.sim.engine import Engine
 
 
 def test_a_simulated_clock_stands_still_and_only_moves_forward():

@@ -10,9 +10,9 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
+from lab import Lab, LabError
+from lab.sim.clock import iso
 from tappaas.cli import app
-from tappaas.lab import Lab, LabError
-from tappaas.lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
 from tests.lab.clients import _PinnedAdapter, client
 

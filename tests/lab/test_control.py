@@ -9,7 +9,7 @@ import pytest
 import requests
 from proxmoxer import ResourceException
 
-from tappaas.lab import LabError
+from lab import LabError
 from tests.lab.clients import _PinnedAdapter, client
 
 

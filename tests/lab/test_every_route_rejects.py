@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tappaas.lab.api.routes import Route
-from tappaas.lab.handlers import pbs as pbs_handlers
-from tappaas.lab.handlers import pve as pve_handlers
+from lab.api.routes import Route
+from lab.handlers import pbs as pbs_handlers
+from lab.handlers import pve as pve_handlers
 from tests.lab.clients import raw
 
 BOGUS = "lab-bogus-param"

@@ -11,7 +11,7 @@ import sys
 import pytest
 from proxmoxer import ResourceException
 
-from tappaas.lab import Lab
+from lab import Lab
 from tests.fixtures.lab import lab_config
 from tests.lab.clients import client, raw
 

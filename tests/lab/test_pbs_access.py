@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from proxmoxer import ResourceException
 
-from tappaas.lab.state.access import AclEntry, User
+from lab.state.access import AclEntry, User
 from tests.lab.clients import client
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tappaas.lab.schema.pbs_check import PbsParameterError, PbsSchemaChecker
+from lab.schema.pbs_check import PbsParameterError, PbsSchemaChecker
 
 CHECK = PbsSchemaChecker().check
 ID = {

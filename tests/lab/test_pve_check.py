@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tappaas.lab.errors import ParameterError
-from tappaas.lab.schema.pve_check import PveSchemaChecker, split_list
+from lab.errors import ParameterError
+from lab.schema.pve_check import PveSchemaChecker, split_list
 
 CHECK = PveSchemaChecker().check
 SCHEMA = {

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tappaas.lab.handlers import pbs as pbs_handlers
-from tappaas.lab.handlers import pve as pve_handlers
-from tappaas.lab.schema.files import SchemaFileError, find_schema_file, load_apidoc
-from tappaas.lab.schema.tree import RouteTree, split_template
+from lab.handlers import pbs as pbs_handlers
+from lab.handlers import pve as pve_handlers
+from lab.schema.files import SchemaFileError, find_schema_file, load_apidoc
+from lab.schema.tree import RouteTree, split_template
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "proxmox-schema"
 PVE_FILE = SCHEMA_DIR / "pve-9.2-apidoc.json"

@@ -8,7 +8,7 @@ import time
 import pytest
 from proxmoxer import ResourceException
 
-from tappaas.lab.state.tasks import systemd_escape
+from lab.state.tasks import systemd_escape
 from tests.lab.clients import client
 
 PVE_UPID = re.compile(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tappaas.lab import Lab
-from tappaas.lab.sim.clock import iso
+from lab import Lab
+from lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
 from tests.lab.clients import client
 

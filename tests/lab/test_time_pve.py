@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tappaas.lab import Lab
-from tappaas.lab.behaviour.vzdump import unreachable_storage_error
-from tappaas.lab.sim.clock import iso
+from lab import Lab
+from lab.behaviour.vzdump import unreachable_storage_error
+from lab.sim.clock import iso
 from tests.fixtures.lab import SIMULATED_START
 from tests.lab.clients import client
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tappaas.lab.behaviour.chunk_store import ChunkStore
-from tappaas.lab.behaviour.disk_content import DiskContent
-from tappaas.lab.behaviour.prune import KeepOptions, snapshots_to_remove
-from tappaas.lab.behaviour.snapshots import BackupGroup, Snapshot, VerifyResult, VerifyState
-from tappaas.lab.behaviour.verify import (
+from lab.behaviour.chunk_store import ChunkStore
+from lab.behaviour.disk_content import DiskContent
+from lab.behaviour.prune import KeepOptions, snapshots_to_remove
+from lab.behaviour.snapshots import BackupGroup, Snapshot, VerifyResult, VerifyState
+from lab.behaviour.verify import (
     needs_verify,
     record_verify,
     select_for_verify,

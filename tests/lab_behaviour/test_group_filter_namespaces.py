@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tappaas.lab.behaviour.group_filter import FilterKind, GroupFilter, apply_filters
-from tappaas.lab.behaviour.namespaces import check_depth_limit, depth, map_prefix, subtree
-from tappaas.lab.behaviour.snapshots import BackupGroup
+from lab.behaviour.group_filter import FilterKind, GroupFilter, apply_filters
+from lab.behaviour.namespaces import check_depth_limit, depth, map_prefix, subtree
+from lab.behaviour.snapshots import BackupGroup
 
 VM100, VM210, CT300 = (BackupGroup.parse(g) for g in ("vm/100", "vm/210", "ct/300"))
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from tappaas.lab.behaviour.ha.fencing import fence_timeline
-from tappaas.lab.behaviour.ha.lifecycle import (
+from lab.behaviour.ha.fencing import fence_timeline
+from lab.behaviour.ha.lifecycle import (
     ShutdownEffect,
     ShutdownPolicy,
     fence_services,
@@ -21,7 +21,7 @@ from tappaas.lab.behaviour.ha.lifecycle import (
     stop_services,
     unfreeze_services,
 )
-from tappaas.lab.behaviour.ha.placement import (
+from lab.behaviour.ha.placement import (
     Move,
     NodePreference,
     apply_moves,
@@ -29,7 +29,7 @@ from tappaas.lab.behaviour.ha.placement import (
     select_service_node,
     usage_scores,
 )
-from tappaas.lab.behaviour.ha.resources import (
+from lab.behaviour.ha.resources import (
     CrmState,
     HaResource,
     NodeAffinityRule,
@@ -37,7 +37,7 @@ from tappaas.lab.behaviour.ha.resources import (
     ServiceStatus,
     compile_node_affinity,
 )
-from tappaas.lab.behaviour.ha.status import LrmStatus, status_entries, verbose_state
+from lab.behaviour.ha.status import LrmStatus, status_entries, verbose_state
 
 NODES = ("node1", "node2", "node3")
 STARTED = CrmState.STARTED

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tappaas.lab.behaviour.prune import (
+from lab.behaviour.prune import (
     KeepOptions,
     PruneMark,
     PveKeepOptions,
@@ -17,7 +17,7 @@ from tappaas.lab.behaviour.prune import (
     prune_mark_backup_group,
     snapshots_to_remove,
 )
-from tappaas.lab.behaviour.snapshots import BackupGroup, Snapshot
+from lab.behaviour.snapshots import BackupGroup, Snapshot
 from tests.lab_behaviour.prune_reference import reference_reasons
 
 GROUP = BackupGroup.parse("vm/100")

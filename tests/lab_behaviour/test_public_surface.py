@@ -8,7 +8,7 @@ import pkgutil
 
 import pytest
 
-import tappaas.lab.behaviour as behaviour
+import lab.behaviour as behaviour
 
 
 def behaviour_modules() -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tappaas.lab.behaviour.disk_content import DiskContent
-from tappaas.lab.behaviour.replication import (
+from lab.behaviour.disk_content import DiskContent
+from lab.behaviour.replication import (
     GuestVolumes,
     ReplicaSnapshots,
     ReplicationJob,
@@ -19,7 +19,7 @@ from tappaas.lab.behaviour.replication import (
     snapshot_name,
     switch_target,
 )
-from tappaas.lab.behaviour.schedulers import replication_next_sync
+from lab.behaviour.schedulers import replication_next_sync
 from tappaas.schedule.calendar import parse_calendar_event
 
 DAY, MIB = 86400, 1024**2

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tappaas.lab.behaviour.schedulers import (
+from lab.behaviour.schedulers import (
     JobRunState,
     is_due,
     next_start,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tappaas.lab.behaviour.group_filter import GroupFilter
-from tappaas.lab.behaviour.snapshots import BackupGroup, Snapshot, VerifyResult, VerifyState
-from tappaas.lab.behaviour.sync import (
+from lab.behaviour.group_filter import GroupFilter
+from lab.behaviour.snapshots import BackupGroup, Snapshot, VerifyResult, VerifyState
+from lab.behaviour.sync import (
     DatastoreView,
     GroupContent,
     SnapshotRef,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tappaas.lab.behaviour.prune import PveKeepOptions
-from tappaas.lab.behaviour.snapshots import BackupGroup
-from tappaas.lab.behaviour.vzdump import (
+from lab.behaviour.prune import PveKeepOptions
+from lab.behaviour.snapshots import BackupGroup
+from lab.behaviour.vzdump import (
     BackupSelection,
     Guest,
     backup_group,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tappaas.lab.scenarios import SiteLab, start_site_lab
+from lab.scenarios import SiteLab, start_site_lab
 from tappaas.model import SiteConfig, load_stack_file
 from tests.conftest import REPO
 

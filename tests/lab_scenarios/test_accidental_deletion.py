@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tappaas.lab.scenarios import accidental_deletion
-from tappaas.lab.scenarios.client import api
+from lab.scenarios import accidental_deletion
+from lab.scenarios.client import api
 
 
 def test_the_latest_backup_restores_through_the_api(site_lab, prod, peer):

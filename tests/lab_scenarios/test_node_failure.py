@@ -3,8 +3,8 @@ having lost exactly the writes since its last replication; failback when it retu
 
 from __future__ import annotations
 
-from tappaas.lab.scenarios import node_failure
-from tappaas.lab.scenarios.client import api
+from lab.scenarios import node_failure
+from lab.scenarios.client import api
 
 
 def test_node_failure_recovery_and_failback(site_lab, prod, peer):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from tappaas.lab.scenarios import retention
-from tappaas.lab.scenarios.common import local_times, peer_times
-from tappaas.lab.sim.clock import epoch
+from lab.scenarios import retention
+from lab.scenarios.common import local_times, peer_times
+from lab.sim.clock import epoch
 from tests.lab_behaviour.prune_reference import reference_reasons
 
 DAY = 86400

@@ -3,9 +3,9 @@ remove-vanished they do not."""
 
 from __future__ import annotations
 
-from tappaas.lab.scenarios import ransomware
-from tappaas.lab.scenarios.client import api
-from tappaas.lab.scenarios.common import local_times
+from lab.scenarios import ransomware
+from lab.scenarios.client import api
+from lab.scenarios.common import local_times
 
 
 def _copies(configured) -> int:

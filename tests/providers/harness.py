@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from pulumi.dynamic import Config, ConfigureRequest
 from pydantic import SecretStr
 
+from lab import Endpoint as LabEndpoint
 from providers._lifecycle import ObjectProvider
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
-from tappaas.lab import Endpoint as LabEndpoint
 
 PROJECT = "test"
 P = TypeVar("P", bound=ObjectProvider[Any])

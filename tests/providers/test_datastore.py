@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from lab import Lab
 from providers.pbs_datastore import PbsDatastoreProvider
-from tappaas.lab import Lab
 from tests.providers.harness import configured, endpoint, lifecycle_inputs, stack_config
 
 

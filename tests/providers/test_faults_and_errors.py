@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from lab import Lab
 from providers._endpoint import MissingCredentialError
 from providers.pbs_datastore import PbsDatastoreProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
 from tappaas.client import FingerprintMismatchError
-from tappaas.lab import Lab
 from tests.providers.harness import configured, endpoint, lifecycle_inputs, stack_config
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from lab import Lab
 from providers.pbs_acl import PbsAclProvider
 from providers.pbs_datastore import PbsDatastoreProvider
 from providers.pbs_namespace import NamespaceHoldsBackupsError, PbsNamespaceProvider
@@ -17,7 +18,6 @@ from providers.pbs_token import PbsTokenProvider
 from providers.pbs_user import PbsUserProvider
 from providers.pbs_verify_job import PbsVerifyJobProvider
 from tappaas.client import ApiError, ConnectionSettings, Product, ProxmoxClient
-from tappaas.lab import Lab
 from tests.providers.harness import configured, endpoint, lifecycle_inputs, stack_config
 
 

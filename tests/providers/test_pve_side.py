@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from lab import Lab
 from providers.pbs_storage_keys import PbsStorageKeysProvider
 from providers.restored_vm import RestoredVmProvider
 from tappaas.client import ParameterError, TaskFailedError
-from tappaas.lab import Lab
 from tests.providers.harness import (
     configured,
     endpoint,

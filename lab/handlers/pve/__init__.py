@@ -1,0 +1,16 @@
+"""PVE API areas; ``ROUTES`` lists every implemented route."""
+
+from __future__ import annotations
+
+from lab.api.routes import Route
+from lab.handlers.pve import access, cluster, ha, nodes, qemu, replication, storage
+
+ROUTES: tuple[Route, ...] = (
+    *access.ROUTES,
+    *cluster.ROUTES,
+    *ha.ROUTES,
+    *nodes.ROUTES,
+    *qemu.ROUTES,
+    *replication.ROUTES,
+    *storage.ROUTES,
+)

@@ -1,1 +1,0 @@
-"""API handlers of the lab, one module per API area, thin over ``tappaas.lab.state``."""
