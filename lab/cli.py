@@ -56,9 +56,17 @@ def format_endpoints(endpoints: list[Endpoint], notes: list[str]) -> str:
     return "\n".join(["Lab endpoints (product, name, URL, SHA-256 fingerprint):", *lines, *notes])
 
 
+def ca_file_of(lab_file: Path) -> Path:
+    """Where the lab CA's certificate is written: ``lab-ca.pem`` beside ``lab.json``."""
+    return lab_file.with_name(f"{lab_file.stem}-ca.pem")
+
+
 def _write_lab_file(path: Path, lab: Lab, pid: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    ca_file = ca_file_of(path)
+    ca_file.write_bytes(lab.ca_pem)
     payload = {
+        "ca_file": str(ca_file.resolve()),
         "pid": pid,
         "started": int(time.time()),
         "notes": lab.notes,

@@ -50,7 +50,7 @@ from lab.state.access import (
 from lab.state.pbs import PbsServer
 from lab.state.pve import PhysicalDisk, PveCluster, PveNode
 from lab.state.tasks import TaskRegistry
-from lab.tls import TlsMaterial, mint
+from lab.tls import TlsMaterial, mint, mint_ca
 
 BOOT_TOKEN = "tappaas"
 CLUSTER_NAME = "tappaas"
@@ -66,6 +66,7 @@ class _Saved:
     pbs: dict[str, PbsServer]
     tls: dict[str, TlsMaterial]
     ports: dict[str, int]
+    ca: TlsMaterial
     passwords: dict[str, str] = field(default_factory=dict)
     clock_now: float | None = None
     """The lab time when it was saved (a simulated clock continues from there)."""
@@ -94,11 +95,17 @@ def _fresh(config: LabConfig) -> _Saved:
         nodes[name] = PveNode(name, nodeid=index, disks=disks)
     cluster = PveCluster(CLUSTER_NAME, nodes, pve_access)
     servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
-    tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab")} | {
-        n: mint(f"pbs-{n}.lab") for n in config.pbs
+    ca = mint_ca(f"{CLUSTER_NAME} lab CA")
+    tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab", ca)} | {
+        n: mint(f"pbs-{n}.lab", ca) for n in config.pbs
     }
     return _Saved(
-        cluster, servers, tls, {}, {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)}
+        cluster,
+        servers,
+        tls,
+        {},
+        ca,
+        {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)},
     )
 
 
@@ -236,6 +243,11 @@ class Lab:
             token_id=f"{SUPERUSER}!{BOOT_TOKEN}",
             token_secret=root.tokens[BOOT_TOKEN].secret,
         )
+
+    @property
+    def ca_pem(self) -> bytes:
+        """The lab CA's certificate: every endpoint's certificate is signed by it."""
+        return self._saved.ca.cert_pem
 
     def endpoints(self) -> list[Endpoint]:
         """PVE first, then every PBS."""

@@ -153,6 +153,6 @@ def recovery_config(
 
 def write_stack_file(path: Path, site: dict[str, Any], source: str, lab_file: Path) -> None:
     """``Pulumi.<stack>.yaml`` with the site and ``pveResources: false``."""
-    document = {"config": {f"{PROJECT}:site": site, f"{PROJECT}:pveResources": False}}
+    document = {"config": {f"{PROJECT}:site": site}}
     header = HEADER.format(source=source, lab_file=lab_file)
     path.write_text(header + yaml.safe_dump(document, sort_keys=False))

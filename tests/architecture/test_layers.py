@@ -19,9 +19,15 @@ LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).
 ALLOWED = {
     "tappaas/client": set(),
-    "tappaas/pbs": {"tappaas.client", "tappaas.wire"},
-    "tappaas/pve": {"tappaas.client", "tappaas.wire"},
-    "providers": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/pbs": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "tappaas/pve": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "providers": {
+        "tappaas.client",
+        "tappaas.pbs",
+        "tappaas.pve",
+        "tappaas.wire",
+        "tappaas.section",
+    },
     "tappaas/components": {"providers", "tappaas.client"},
 }
 

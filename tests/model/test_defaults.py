@@ -128,7 +128,7 @@ def test_retention_default_is_the_design_with_forever_as_100_years() -> None:
     }
     assert retention.keeps_yearly_forever
     assert retention.describe() == "7 daily, 4 weekly, 12 monthly, yearly forever"
-    assert PVE_KEEP_ALL == {"keep-all": "1"}
+    assert PVE_KEEP_ALL == "keep-all=1"
 
 
 def test_retention_rules_can_be_dropped_and_counted() -> None:
