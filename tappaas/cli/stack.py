@@ -10,6 +10,7 @@ install, ``pulumi preview``/``up`` work as usual and these commands are a conven
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -27,7 +28,8 @@ from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
 LAB_PASSPHRASE = "tappaas-lab-only"
-"""Used for the lab stacks when ``PULUMI_CONFIG_PASSPHRASE`` is unset; never for real sites."""
+"""Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
+(``lab_stacks.LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
 
 app = typer.Typer(
     help="Run a stack with the real Pulumi engine (offline).",
@@ -46,7 +48,7 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
     except EngineNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from None
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-    if passphrase is None and stack.startswith("lab"):
+    if passphrase is None and lab_stacks.is_lab_stack_file(project_dir / f"Pulumi.{stack}.yaml"):
         passphrase = LAB_PASSPHRASE
     return StackRunner(
         project_dir=project_dir.resolve(),
@@ -93,14 +95,24 @@ def destroy(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BA
 
 
 def lab_encryption_key() -> str:
-    """A PBS client key file (unprotected, ``kdf: null``) for the lab's encryption secret."""
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    """A PBS client key file (unprotected, ``kdf: null``, as ``proxmox-backup-client key
+    create --kdf none`` writes it) for the lab's encryption secret."""
+    key = secrets.token_bytes(32)
     created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return json.dumps({"kdf": None, "created": created, "modified": created, "data": key})
+    fingerprint = hashlib.sha256(key).digest().hex(":")
+    document = {
+        "kdf": None,
+        "created": created,
+        "modified": created,
+        "data": base64.b64encode(key).decode(),
+        "fingerprint": fingerprint,
+    }
+    return json.dumps(document)
 
 
 def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[str]:
-    """Write the three lab stack files and put the lab's secrets into their encrypted config."""
+    """Write the three lab stack files and put into each stack's encrypted config the lab
+    secrets that stack uses, and no other (the recovery reader comes from the peer stack)."""
     lab = lab_stacks.read_lab_file(lab_file)
     site = lab_stacks.site_config(project_dir, lab)
     peer = lab_stacks.peer_config(project_dir, lab, guest=site["name"])
@@ -115,14 +127,14 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
         lab_stacks.PEER_STACK: (peer, "Pulumi.peer.yaml"),
         lab_stacks.RECOVERY_STACK: (recovery, "Pulumi.prod.yaml"),
     }
-    tokens = {key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items()}
-    tokens[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
-    tokens[lab_stacks.RECOVERY_READER_KEY] = lab["peer"].token_secret
+    values = {key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items()}
+    values[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
+    values[lab_stacks.PEER_ENCRYPTION_KEY] = lab_encryption_key()
     for stack, (config, source) in stacks.items():
         lab_stacks.write_stack_file(project_dir / f"Pulumi.{stack}.yaml", config, source, lab_file)
         target = runner(stack, project_dir, backend).stack
-        for key, value in tokens.items():
-            target.set_config(key, ConfigValue(value=value, secret=True))
+        for key in lab_stacks.STACK_SECRETS[stack]:
+            target.set_config(key, ConfigValue(value=values[key], secret=True))
     return list(stacks)
 
 

@@ -76,7 +76,7 @@ class Recovery(pulumi.ComponentResource):
         assert remote is not None and remote.credential is not None
         assert remote.address and remote.fingerprint and remote.datastore
         copy = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
-        key = site.backup.encryption.key if site.backup else None
+        key = site.recovery.encryption_key or (site.backup.encryption.key if site.backup else None)
         return PvePbsStorage(
             "source",
             {

@@ -32,7 +32,14 @@ from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod, RecoverySettings
-from tappaas.model.remote import Direction, GuestSite, PeerSettings, Remote, SyncSettings
+from tappaas.model.remote import (
+    Direction,
+    GuestSite,
+    PeerSettings,
+    Remote,
+    SyncSettings,
+    restore_token_id,
+)
 from tappaas.model.retention import FOREVER_YEARS, PVE_KEEP_ALL, Retention
 from tappaas.model.secrets import ApiToken, SecretRef
 from tappaas.model.service import (
@@ -89,4 +96,5 @@ __all__ = [
     "VerifySettings",
     "load_site_config",
     "load_stack_file",
+    "restore_token_id",
 ]

@@ -33,12 +33,6 @@ NOT_A_KEY = "Value does not seems like a valid, JSON formatted encryption key!"
 """``PBSPlugin.pm``, word for word."""
 
 
-def key_marker(key: str) -> str:
-    """What ``storage.cfg`` records for a key file: ``$decoded_key->{fingerprint} || 1``."""
-    decoded = json.loads(key)
-    return str(decoded.get("fingerprint") or 1)
-
-
 def _valid_key(key: str) -> bool:
     try:
         decoded = json.loads(key)
@@ -76,7 +70,7 @@ def _item(call: PveCall, entry: StorageEntry) -> dict[str, Any]:
     }
     secrets_of = call.state.storage_secrets.get(entry.id)
     if secrets_of is not None and secrets_of.encryption_key:
-        item["encryption-key"] = key_marker(secrets_of.encryption_key)
+        item["encryption-key"] = secrets_of.key_marker()
     if secrets_of is not None and secrets_of.master_pubkey:
         item["master-pubkey"] = 1
     return item
@@ -211,8 +205,8 @@ def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
             }
             if snapshot.notes:
                 item["notes"] = snapshot.notes
-            if snapshot.encrypted:
-                item["encrypted"] = "lab-key"
+            if snapshot.encrypted:  # PBSPlugin.pm list_volumes: the manifest's key fingerprint
+                item["encrypted"] = snapshot.key_fingerprint or "1"
             if snapshot.verify_state:
                 item["verification"] = {
                     "state": snapshot.verify_state,
