@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+__all__ = ["parse_property_string", "read_options"]
+
 PROXMOX_OUI = "BC:24:11"
 """``$PROXMOX_OUI`` in DataCenterConfig.pm: the default ``mac_prefix``."""
 

@@ -63,6 +63,14 @@ def client_for(lab: Lab, name: str) -> ProxmoxClient:
     )
 
 
+def seed_site_vms(lab: Lab, site: SiteConfig) -> None:
+    """The site's services as the running VMs a real site already has before ``pulumi up``
+    (their disks on the pools the stack declares)."""
+    for name, service in site.services.items():
+        disk = f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size=32G"
+        lab.control.seed_vm(service.vmid, service.node, name, disks={"scsi0": disk})
+
+
 class DemoError(RuntimeError):
     """A step of the story did not turn out as it must."""
 
@@ -107,9 +115,7 @@ class Demo:
         step("1. Lab: the site's cluster with its running VMs, its PBS, a peer's cluster and PBS")
         for endpoint in self.lab.endpoints():
             console.print(f"  {endpoint.product.upper():3} {endpoint.name:8} {endpoint.url}")
-        for name, service in site.services.items():
-            disk = f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size=32G"
-            self.lab.control.seed_vm(service.vmid, service.node, name, disks={"scsi0": disk})
+        seed_site_vms(self.lab, site)
         console.print(f"  the site runs {len(site.services)} VMs: " + ", ".join(site.services))
 
     def nightly_backups(self, site: SiteConfig) -> None:

@@ -23,6 +23,7 @@ from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
 from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, lab_stacks
+from tappaas.automation.pulumi_cli import CA_FILE_ENV
 from tappaas.model import load_site_config
 from tappaas.program import main as program_main
 
@@ -47,9 +48,11 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
         engine = find_engine()
     except EngineNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from None
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-    if passphrase is None and lab_stacks.is_lab_stack_file(project_dir / f"Pulumi.{stack}.yaml"):
+    if passphrase is None and lab_stacks.is_lab_stack_file(stack_file):
         passphrase = LAB_PASSPHRASE
+    ca_file = lab_stacks.ca_file_of_stack(stack_file)
     return StackRunner(
         project_dir=project_dir.resolve(),
         stack_name=stack,
@@ -57,6 +60,7 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
         engine=engine,
         backend_dir=(project_dir / backend).resolve() if not backend.is_absolute() else backend,
         passphrase=passphrase,
+        extra_env={CA_FILE_ENV: str(ca_file)} if ca_file is not None else {},
     )
 
 

@@ -1,7 +1,9 @@
 """``Datapools``: the ZFS pools of every node and one PVE storage entry per pool.
 
-Each pool is created per node (upstream ``node.disk.Zfs``) and protected: PVE has no in-place
-change for a pool, so a replace would destroy it with its data. One ``zfspool`` storage entry
+Each pool is created per node (upstream ``node.disk.Zfs``), protected and retained on delete:
+PVE has no in-place change for a pool, so a replace would destroy it with its data, and the
+upstream delete runs ``zpool destroy`` — removing a pool from the stack (or destroying the
+stack, after an explicit unprotect) only forgets it. One ``zfspool`` storage entry
 (``PveZfsStorage``) carries the pool's storage ID on every node that holds it, which
 replication needs.
 """
@@ -45,7 +47,7 @@ class Datapools(pulumi.ComponentResource):
                     compression=pool.compression.value,
                     add_storage=False,
                     opts=pulumi.ResourceOptions.merge(
-                        upstream, pulumi.ResourceOptions(protect=True)
+                        upstream, pulumi.ResourceOptions(protect=True, retain_on_delete=True)
                     ),
                 )
                 for node, devices in pool.devices.items()

@@ -177,7 +177,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "datastore": pbs.datastore,
                 "namespace": pbs.namespace or None,
                 "username": self.pve_token.token_id,
-                "password": self.pve_token.secret,
+                "password": pulumi.Output.secret(self.pve_token.secret),
                 "fingerprint": pbs.fingerprint,
                 "content": ["backup"],
                 "prune_backups": PVE_KEEP_ALL,

@@ -25,7 +25,8 @@ class BackupJobSettings(WireModel):
     vmid: CommaList | None = None
     all: bool | None = None
     mode: str | None = None
-    enabled: bool | None = None
+    enabled: bool = True
+    """PVE sets 1 when a job is created without it, so it is always managed."""
     prune_backups: str | None = None
     notes_template: str | None = None
     repeat_missed: bool | None = None

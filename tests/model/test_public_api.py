@@ -52,6 +52,7 @@ PUBLIC = {
         "VerifySettings",
         "load_site_config",
         "load_stack_file",
+        "restore_token_id",
     },
     "tappaas.policy": {
         "RULES",

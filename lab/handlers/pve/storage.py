@@ -48,7 +48,7 @@ def _new_key() -> str:
             "created": "2025-01-01T00:00:00Z",
             "modified": "2025-01-01T00:00:00Z",
             "data": secrets.token_hex(32),
-            "fingerprint": secrets.token_hex(32),
+            "fingerprint": secrets.token_bytes(32).hex(":"),
         }
     )
 
