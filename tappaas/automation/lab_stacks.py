@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
-from tappaas.model import restore_token_id
+from tappaas.model import SiteConfig, restore_token_id
 
 SITE_STACK, PEER_STACK, RECOVERY_STACK = "lab", "lab-peer", "lab-recovery"
 STACK_SECRETS = {
@@ -34,6 +35,8 @@ STACK_SECRETS = {
 """Which lab secrets each stack's config holds: only what its own resources use."""
 PROJECT = "tappaas"
 PEER_CLUSTER = "peer-pve"
+CONTROL_TOKEN_HEADER = "X-Lab-Token"
+CONTROL_TIMEOUT_SECONDS = 30
 SECRET_KEYS = {
     "pve": "labPveToken",
     PEER_CLUSTER: "labPeerPveToken",
@@ -250,3 +253,28 @@ def ca_file_of_stack(path: Path) -> Path | None:
         return None
     ca_file = read_lab_file(lab_file).ca_file
     return Path(ca_file) if ca_file else None
+
+
+def seed_site_vms(lab_file: Path, site: SiteConfig) -> list[str]:
+    """Give the lab's cluster the site's running VMs (disks on the pools the stack declares)
+    through the lab's control surface; returns the services seeded (existing VMs are kept)."""
+    data = json.loads(lab_file.read_text())
+    pve = next(e for e in data["endpoints"] if e["name"] == "pve")
+    headers = {CONTROL_TOKEN_HEADER: str(data["control_token"])}
+    seeded: list[str] = []
+    ca_file = data.get("ca_file")
+    for name, service in site.services.items():
+        disk = f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size=32G"
+        answer = requests.post(
+            f"{pve['url']}/_lab/seed-vm",
+            json={"vmid": service.vmid, "node": service.node, "name": name,
+                  "disks": {"scsi0": disk}},
+            headers=headers,
+            verify=ca_file or True,
+            timeout=CONTROL_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        if answer.status_code == 200:
+            seeded.append(name)
+        elif "already exists" not in answer.text:
+            raise LabFileError(f"the lab refused VM {service.vmid} ({name}): {answer.text}")
+    return seeded

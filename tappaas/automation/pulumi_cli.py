@@ -20,6 +20,7 @@ from tappaas.automation.engine import Engine
 
 LineSink = Callable[[str], None]
 CA_FILE_ENV = "SSL_CERT_FILE"
+BACKEND_ENV = "PULUMI_BACKEND_URL"
 
 
 class PulumiCommandError(RuntimeError):
@@ -35,21 +36,22 @@ class PulumiCommandError(RuntimeError):
 
 @dataclass(frozen=True)
 class PulumiCli:
-    """The ``pulumi`` binary of ``engine``, run in ``project_dir`` against a file backend."""
+    """The ``pulumi`` binary of ``engine``, run in ``project_dir`` against a file backend
+    (``backend_dir``), or, without one, the backend the environment names (a CI's)."""
 
     engine: Engine
     project_dir: Path
-    backend_dir: Path
+    backend_dir: Path | None
     passphrase: str | None = None
     ca_file: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
-        env = {
-            **os.environ,
-            **self.engine.offline_env(self.backend_dir, passphrase=self.passphrase),
-        }
+        offline = self.engine.offline_env(self.backend_dir or Path(), passphrase=self.passphrase)
+        if self.backend_dir is None:
+            del offline[BACKEND_ENV]
+        env = {**os.environ, **offline}
         if self.ca_file is not None:
             env[CA_FILE_ENV] = str(self.ca_file)
         env.update(self.extra_env)
@@ -57,7 +59,8 @@ class PulumiCli:
 
     def run(self, *args: str, on_line: LineSink | None = None, check: bool = True) -> str:
         """Run ``pulumi <args>``, streaming each output line to ``on_line``; the output."""
-        self.backend_dir.mkdir(parents=True, exist_ok=True)
+        if self.backend_dir is not None:
+            self.backend_dir.mkdir(parents=True, exist_ok=True)
         process = subprocess.Popen(
             [str(self.engine.pulumi), *args],
             cwd=self.project_dir,

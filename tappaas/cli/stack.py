@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import secrets
+import shlex
 import time
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from pulumi.automation.errors import CommandError
 
 from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, lab_stacks
 from tappaas.automation.pulumi_cli import CA_FILE_ENV
-from tappaas.model import load_site_config
+from tappaas.model import load_site_config, load_stack_file
 from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
@@ -150,6 +151,39 @@ def lab_files(
     project_dir: Dir = Path(),
     backend: Backend = DEFAULT_BACKEND,
 ) -> None:
-    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml for the lab."""
+    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml for the lab,
+    and give the lab's cluster the site's running VMs (as a real site has them)."""
     written = write_lab_stacks(lab_file, project_dir, backend)
     typer.echo("wrote " + ", ".join(f"Pulumi.{s}.yaml" for s in written))
+    site = load_stack_file(project_dir / f"Pulumi.{lab_stacks.SITE_STACK}.yaml")
+    seeded = lab_stacks.seed_site_vms(lab_file, site)
+    typer.echo(f"the lab runs the site's VMs: {', '.join(seeded) or 'already there'}")
+
+
+@app.command("env")
+def env(
+    lab_file: Annotated[Path, typer.Option(help="The lab's endpoint file.")] = Path(
+        ".lab/lab.json"
+    ),
+    project_dir: Dir = Path(),
+    backend: Backend = DEFAULT_BACKEND,
+) -> None:
+    """Print the shell exports plain `pulumi` needs offline: eval "$(tappaas stack env)"."""
+    try:
+        engine = find_engine()
+    except EngineNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    state = backend if backend.is_absolute() else (project_dir / backend).resolve()
+    exports = {
+        "PATH": f"{engine.bin_dir}:$PATH",
+        "PULUMI_BACKEND_URL": state.as_uri(),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    if lab_file.exists():
+        ca_file = lab_stacks.read_lab_file(lab_file).ca_file
+        if ca_file:
+            exports[CA_FILE_ENV] = ca_file
+        exports["PULUMI_CONFIG_PASSPHRASE"] = LAB_PASSPHRASE
+    for name, value in exports.items():
+        quoted = value if name == "PATH" else shlex.quote(value)
+        typer.echo(f'export {name}="{value}"' if name == "PATH" else f"export {name}={quoted}")
