@@ -30,6 +30,7 @@ from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
 from tappaas.model.endpoint import Endpoint
 from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
+from tappaas.model.network import NetworkSettings, OpnsenseApi, Resolver, ServiceNames
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod, RecoverySettings
 from tappaas.model.remote import Direction, GuestSite, PeerSettings, Remote, SyncSettings
@@ -69,9 +70,11 @@ __all__ = [
     "HaState",
     "Importance",
     "LocalPbs",
+    "NetworkSettings",
     "Node",
     "PeerSettings",
     "PersonalExport",
+    "OpnsenseApi",
     "PersonalSettings",
     "PoolRole",
     "RecoveryMethod",
@@ -79,10 +82,12 @@ __all__ = [
     "Redundancy",
     "Remote",
     "ReplicationSettings",
+    "Resolver",
     "Retention",
     "Role",
     "SecretRef",
     "Service",
+    "ServiceNames",
     "ShutdownPolicy",
     "SiteConfig",
     "SyncSettings",
