@@ -19,10 +19,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from tappaas.cli.check import format_config_error, format_findings
+from tappaas.cli.check import format_config_error
 from tappaas.internet import (
     DEFAULT_TIMEOUT,
     InternetDrill,
@@ -34,7 +35,7 @@ from tappaas.internet import (
 )
 from tappaas.internet.verdict import milliseconds
 from tappaas.model import ConfigError, OpnsenseApi, SiteConfig, load_stack_file
-from tappaas.policy import UnboundSettings
+from tappaas.policy import Finding, Severity, UnboundSettings
 
 DEFAULT_BACKEND = Path(".pulumi-state")
 STATUS_STYLE = {
@@ -63,24 +64,21 @@ def format_times(check: NameCheck) -> str:
 
 
 def format_names(report: InternetDrill, resolver: str) -> Table:
-    """One row per name asked of ``resolver``: state, name, where the answer came from."""
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
+    """One row per name asked of ``resolver``: state, name (with the reason below it when
+    there is one to give), where the answer came from, and the UDP / TCP answer times."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("state", no_wrap=True)
-    table.add_column("name", overflow="fold")
+    table.add_column("name / why", overflow="fold", ratio=1)
     table.add_column("answer", no_wrap=True)
     table.add_column("UDP / TCP", no_wrap=True)
-    table.add_column("why", ratio=1)
     for check in report.names:
         if check.resolver != resolver:
             continue
         name = "(uncached name)" if check.kind is NameKind.UNCACHED else check.name
-        table.add_row(
-            format_status(check.status),
-            name + KIND_LABEL[check.kind],
-            check.origin.value,
-            format_times(check),
-            check.why,
-        )
+        cell = Text(name + KIND_LABEL[check.kind])
+        if check.status is not Status.OK or check.kind is not NameKind.SERVICE:
+            cell.append(f"\n{check.why}", style="dim")
+        table.add_row(format_status(check.status), cell, check.origin.value, format_times(check))
     return table
 
 
@@ -120,29 +118,55 @@ def format_unbound(settings: UnboundSettings, report: InternetDrill) -> Table:
     return table
 
 
+def format_drill_findings(findings: tuple[Finding, ...]) -> Group:
+    """The live-settings findings as wrapped paragraphs (the fix names OPNsense's settings,
+    whose long field names would be cut in a narrow table cell)."""
+    lines: list[RenderableType] = [Text("Findings", style="bold")]
+    for finding in findings:
+        style = "bold red" if finding.severity is Severity.ERROR else "yellow"
+        lines.append(
+            Text.assemble(
+                (finding.severity.value, style),
+                f" {finding.code.value} ",
+                (finding.path, "cyan"),
+                f": {finding.message}",
+            )
+        )
+        if finding.fix:
+            lines.append(Padding(Text(f"fix: {finding.fix}", style="dim"), (0, 0, 0, 2)))
+    return Group(*lines)
+
+
 def format_internet_drill(report: InternetDrill) -> Group:
     """Everything the drill prints: resolvers and their names, OPNsense, findings, verdict."""
     parts: list[RenderableType] = [
         Text.assemble(
-            (f"Internet drill of {report.site}", "bold"), f" ({report.started}): ",
+            (f"Internet drill of {report.site}", "bold"),
+            f" ({report.started}): ",
             format_status(report.status),
-        )  # fmt: skip
+        )
     ]
     for resolver in report.resolvers:
         runs_in = f" ({resolver.service})" if resolver.service else ""
         parts.append(
             Text.assemble(
-                "\n", ("Resolver ", "bold"), (f"{resolver.address}{runs_in}", "bold"), ": ",
-                format_status(resolver.status), f" {resolver.why}",
-            )  # fmt: skip
+                "\n",
+                ("Resolver ", "bold"),
+                (f"{resolver.address}{runs_in}", "bold"),
+                ": ",
+                format_status(resolver.status),
+                f", {resolver.why}",
+            )
         )
         if any(check.resolver == resolver.address for check in report.names):
             parts.append(format_names(report, resolver.address))
     if report.opnsense is not None:
         title = Text.assemble(
-            "\n", ("Unbound on the firewall", "bold"), f" (OPNsense {report.opnsense.address}): ",
+            "\n",
+            ("Unbound on the firewall", "bold"),
+            f" (OPNsense {report.opnsense.address}): ",
             format_status(report.opnsense.status),
-        )  # fmt: skip
+        )
         parts.append(title)
         if report.opnsense.settings is not None:
             parts.append(format_unbound(report.opnsense.settings, report))
@@ -158,7 +182,7 @@ def format_internet_drill(report: InternetDrill) -> Group:
         )
     if report.findings:
         parts.append(Text())
-        parts.append(format_findings(report.findings))
+        parts.append(format_drill_findings(report.findings))
     parts.append(format_verdict(report))
     return Group(*parts)
 

@@ -56,7 +56,9 @@ def _read_opnsense(
     try:
         settings = read_unbound()
     except OpnsenseError as exc:
-        return OpnsenseCheck(address=network.opnsense.address, error=str(exc), status=Status.UNKNOWN)
+        return OpnsenseCheck(
+            address=network.opnsense.address, error=str(exc), status=Status.UNKNOWN
+        )
     return OpnsenseCheck(address=network.opnsense.address, settings=settings, status=Status.OK)
 
 

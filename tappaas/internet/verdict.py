@@ -173,8 +173,9 @@ def judge_outside_name(
     if kind is Origin.REFUSED:
         return Status.UNKNOWN, "the resolver refuses queries from this host (access list)"
     if kind in RESOLVED:
-        status, why = Status.OK, (
-            "an expired answer from the cache" if kind is Origin.STALE else "resolves"
+        status, why = (
+            Status.OK,
+            ("an expired answer from the cache" if kind is Origin.STALE else "resolves"),
         )
     elif kind in (Origin.NO_NAME, Origin.NO_ADDRESS, Origin.LOCAL_NO_NAME):
         status, why = Status.WARN, f"{kind.value}: is it the right name?"

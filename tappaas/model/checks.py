@@ -347,9 +347,7 @@ def network_references(site: SiteConfig, declared: Declared) -> Iterator[ConfigI
             )
         where = (resolver.host, resolver.port)
         if where in addresses:
-            yield ConfigIssue(
-                f"{path}.address", f"resolver {resolver.address} is listed twice"
-            )
+            yield ConfigIssue(f"{path}.address", f"resolver {resolver.address} is listed twice")
         addresses.setdefault(where, index)
     owner: dict[str, str] = {}
     for name, entry in network.services.items():

@@ -8,7 +8,7 @@ Public API::
   as HTTP basic auth, as OPNsense expects); TLS is pinned to a SHA-256 fingerprint or
   verified against the trust store, never switched off. It has no method that writes.
 - ``read_unbound(client) -> UnboundSettings`` reads Unbound's settings and host overrides.
-- Errors: ``OpnsenseError`` → ``OpnsenseUnreachable`` (connection, TLS, timeout),
+- Errors: ``OpnsenseError`` → ``OpnsenseUnreachableError`` (connection, TLS, timeout),
   ``OpnsenseAuthError`` (401 bad key/secret, 403 missing privilege), ``OpnsenseApiError``
   (any other answer we cannot use).
 """
@@ -19,7 +19,7 @@ from tappaas.opnsense.client import (
     OpnsenseClient,
     OpnsenseConnection,
     OpnsenseError,
-    OpnsenseUnreachable,
+    OpnsenseUnreachableError,
 )
 from tappaas.opnsense.unbound import read_unbound
 
@@ -29,6 +29,6 @@ __all__ = [
     "OpnsenseClient",
     "OpnsenseConnection",
     "OpnsenseError",
-    "OpnsenseUnreachable",
+    "OpnsenseUnreachableError",
     "read_unbound",
 ]

@@ -24,7 +24,7 @@ class OpnsenseError(Exception):
     """Reading the OPNsense API failed; the message says what and where."""
 
 
-class OpnsenseUnreachable(OpnsenseError):
+class OpnsenseUnreachableError(OpnsenseError):
     """No usable HTTPS answer: connection refused, timeout, or a certificate we refuse."""
 
 
@@ -95,17 +95,17 @@ class OpnsenseClient:
             )
         except requests.exceptions.SSLError as exc:
             if "fingerprint" in str(exc).lower():
-                raise OpnsenseUnreachable(
+                raise OpnsenseUnreachableError(
                     f"{self.connection.base_url} presented a certificate whose SHA-256 "
                     f"fingerprint is not the pinned {self.connection.fingerprint}: refusing "
                     "to talk to it"
                 ) from None
-            raise OpnsenseUnreachable(
+            raise OpnsenseUnreachableError(
                 f"{self.connection.base_url}: the certificate is not trusted ({exc}); pin its "
                 "fingerprint (network.opnsense.fingerprint) or add its CA to the trust store"
             ) from None
         except requests.exceptions.RequestException as exc:
-            raise OpnsenseUnreachable(
+            raise OpnsenseUnreachableError(
                 f"{self.connection.base_url}: {type(exc).__name__}: {exc}"
             ) from None
         return _body(response, path)

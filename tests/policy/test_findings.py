@@ -366,5 +366,6 @@ def test_a_low_importance_service_need_not_resolve_offline() -> None:
     resolver_in("web", domain="example.org", host_overrides=["web.example.org"])(raw)
     raw["services"]["db"]["importance"] = "low"
     raw["services"]["db"]["pool"] = "tankb1"
-    assert load(raw).network.services["db"].offline is False
+    network = load(raw).network
+    assert network is not None and network.services["db"].offline is False
     assert only(raw, Code.NAME_NEEDS_UPLINK) == []

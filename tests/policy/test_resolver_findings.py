@@ -55,7 +55,9 @@ def test_recommended_settings_give_no_finding() -> None:
     ],
     ids=["serve-expired-off", "short-window", "prefetch-off"],
 )
-def test_each_setting_rule(changes: dict[str, Any], code: Code, fragment: str, setting: str) -> None:
+def test_each_setting_rule(
+    changes: dict[str, Any], code: Code, fragment: str, setting: str
+) -> None:
     [finding] = resolver_findings(settings(**changes))
     assert (finding.code, finding.severity, finding.path) == (
         code,

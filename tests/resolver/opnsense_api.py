@@ -45,7 +45,7 @@ def url_match(url: str, mask: str) -> bool:
     """ACL.php ``urlMatch``: ``*`` is a wildcard, a trailing ``/*`` also matches the flat URL."""
     pattern = mask.replace(".", r"\.").replace("*", ".*").replace("?", r"\?")
     pattern = re.sub(r"([/&?])\.\*$", r"(\1.*)?", pattern)
-    return re.match(f"^/{pattern}$", url.split("#")[0]) is not None
+    return re.match(f"^/{pattern}$", url.split("#", maxsplit=1)[0]) is not None
 
 
 @dataclass
@@ -127,7 +127,7 @@ class OpnsenseApi:
         return path
 
     def answer(self, uri: str, authorization: str | None) -> tuple[int, Any]:
-        path = uri.split("?")[0]
+        path = uri.split("?", maxsplit=1)[0]
         route = self.routes().get(path)
         if route is None:
             return 404, {"errorMessage": "Endpoint not found"}

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tappaas.internet import InternetDrill, NameKind, Origin, Status, Transport, run_internet_drill
+from tappaas.internet import (
+    InternetDrill,
+    NameCheck,
+    NameKind,
+    Origin,
+    Status,
+    Transport,
+    run_internet_drill,
+)
 from tappaas.internet.probe import ask
 from tappaas.internet.verdict import FAST_FAILURE
 from tappaas.policy import Code
@@ -99,9 +107,9 @@ def outage(
     upstream = start_upstream(upstream_ip, sites.UPSTREAM_RECORDS)
     firewalls = {}
     for key, settings in FIREWALLS.items():
-        firewall = settings()
+        unbound = settings()
         firewalls[key] = Firewall(
-            start_unbound(firewall, resolver_ip, upstream), start_opnsense(firewall)
+            start_unbound(unbound, resolver_ip, upstream), start_opnsense(unbound)
         )
     timeline = Timeline()
     for key, firewall in firewalls.items():
@@ -124,7 +132,7 @@ def outage(
     return timeline
 
 
-def rows(report: InternetDrill, kind: NameKind) -> list:
+def rows(report: InternetDrill, kind: NameKind) -> list[NameCheck]:
     return [check for check in report.names if check.kind is kind]
 
 

@@ -131,8 +131,8 @@ class FirewallUnbound:
         for host in self.overrides:
             if not host.enabled:
                 continue
-            for hostname, domain in [(host.hostname, host.domain), *host.aliases]:
-                hostname, domain = hostname or host.hostname, domain or host.domain
+            for alias_host, alias_domain in [(host.hostname, host.domain), *host.aliases]:
+                hostname, domain = alias_host or host.hostname, alias_domain or host.domain
                 if hostname == "*":
                     lines.append(f'local-zone: "{domain}" redirect')
                     lines.append(f'local-data: "{domain} {host.ttl} IN {host.rr} {host.server}"')
@@ -246,9 +246,7 @@ remote-control:
             children = []
             for hostname, domain in host.aliases:
                 child = {key: value for key, value in row.items() if key != "aliases"}
-                child.update(
-                    uuid=str(uuid.uuid4()), hostname=hostname, domain=domain, isAlias=True
-                )
+                child.update(uuid=str(uuid.uuid4()), hostname=hostname, domain=domain, isAlias=True)
                 children.append(child)
             if children:
                 row["_children"] = children
@@ -312,7 +310,11 @@ class UnboundProcess:
         raise RuntimeError(f"unbound did not answer within {START_SECONDS} s: {self.log()}")
 
     def log(self) -> str:
-        texts = [p.read_text() for p in (self.directory / "stderr.log", self.directory / "unbound.log") if p.exists()]
+        texts = [
+            p.read_text()
+            for p in (self.directory / "stderr.log", self.directory / "unbound.log")
+            if p.exists()
+        ]
         return "\n".join(texts)
 
     def stop(self) -> None:
