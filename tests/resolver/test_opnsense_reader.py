@@ -107,7 +107,7 @@ def test_a_wrong_secret_is_401_and_a_missing_privilege_403(start_opnsense: Start
     with pytest.raises(OpnsenseAuthError, match="401 Authentication Failed: check the API key"):
         sites.reader(api, api_secret=SecretStr("wrong"))()
     api.keys["overrides-only"] = ApiKey("s3cret", ("page-services-dnsresolver-overrides",))
-    with pytest.raises(OpnsenseAuthError, match="403 Forbidden: .*'Services: Unbound'"):
+    with pytest.raises(OpnsenseAuthError, match=r"403 Forbidden: .*'Services: Unbound'"):
         sites.reader(api, api_key=SecretStr("overrides-only"), api_secret=SecretStr("s3cret"))()
 
 
