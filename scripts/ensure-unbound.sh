@@ -2,7 +2,8 @@
 # Make the Unbound binary available for the resolver tests (tests/resolver start their own
 # unbound processes on loopback addresses with their own config files; none is left running).
 # Installed from Debian's packages with apt-get, which needs root (CI runs as root); the
-# package's system service is never started: policy-rc.d refuses it for the install.
+# package's system service is never started (policy-rc.d refuses it during the install) and
+# is disabled afterwards, so no system-wide resolver appears at the next boot either.
 # Fast when unbound is already installed; fails loudly when it cannot be installed.
 set -euo pipefail
 UNBOUND=/usr/sbin/unbound
@@ -41,5 +42,9 @@ fi
 if [ ! -x "$UNBOUND" ]; then
   echo "[setup] FAILED: apt-get reported success but $UNBOUND is missing" >&2
   exit 1
+fi
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --quiet unbound.service unbound-resolvconf.service >&2 2>/dev/null ||
+    echo "[setup] unbound: note: could not disable unbound.service (systemctl)" >&2
 fi
 echo "[setup] unbound: $("$UNBOUND" -V | head -1)" >&2
