@@ -138,3 +138,28 @@ def test_the_report_with_opnsense_and_findings_reads_at_80_columns(
     assert "(unbound.advanced.serveexpired)" in text and "dns-prefetch" in text
     assert "CRIT: 1 check(s): nextcloud.srv.internal" in words(text)
     print(text)
+
+
+def test_a_static_local_zone_denies_a_missing_name_at_once(
+    start_unbound: StartUnbound,
+    start_upstream: Callable[[str, dict[str, tuple[str, int]]], Upstream],
+    tmp_path: Path,
+) -> None:
+    """Local Zone Type ``static``: a name under the system domain without an override is
+    answered NXDOMAIN by the resolver itself, never sent upstream (nor hanging offline)."""
+    resolver_ip, upstream_ip = loopback_pair()
+    upstream = start_upstream(upstream_ip, sites.UPSTREAM_RECORDS)
+    unbound = sites.firewall()
+    unbound.local_zone_type = "static"
+    unbound.overrides.pop(1)  # nextcloud.srv.internal
+    process = start_unbound(unbound, resolver_ip, upstream)
+    result = runner.invoke(
+        app, [*write_stack(tmp_path, sites.site_raw(address(process))), "--json"]
+    )
+    assert result.exit_code == 2, result.output
+    [missing] = [n for n in json.loads(result.output)["names"] if n["status"] == 2]
+    assert (missing["name"], missing["origin"]) == ("nextcloud.srv.internal", "not in local zone")
+    assert missing["udp"]["authoritative"] and missing["why"].startswith(
+        "the local zone has no such name"
+    )
+    assert "nextcloud.srv.internal" not in upstream.queries
