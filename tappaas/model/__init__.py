@@ -14,6 +14,9 @@ Public API::
 - Secrets are ``SecretRef`` (``{secret: key}``): resolve with
   ``pulumi.Config().require_secret(ref.key)``. Credentials are ``ApiToken`` (token ID in the
   clear, secret by reference).
+- ``network`` (optional, ``NetworkSettings``): the resolvers, the local domain and every
+  service's names (TAPPaaS ``<vmname>.<zone0>.internal`` by default) with ``offline``;
+  ``is_local(name)`` says whether the resolver answers a name from its own data.
 - Retention is data: ``Retention.prune_options()`` gives the PBS prune-job keys (``forever``
   = ``keep-yearly=100``); PVE's vzdump job uses ``PVE_KEEP_ALL``.
 """
