@@ -186,7 +186,12 @@ def test_uncached_outside_names_fail_fast_once_the_upstream_is_marked_down(
         + ", ".join(f"{k} {v:.1f} s" for k, v in outage.fail_fast_after.items())
         + f"; then: {then.why}"
     )
-    assert first.status in (Status.OK, Status.WARN) and first.why
+    # right after the death, Unbound usually still retries the forwarder and drops the query
+    # (clients hang); if it already marked it down, it fails fast: either is reported as such
+    if first.status is Status.WARN:
+        assert first.udp.rcode is None and "get no answer within 2 s" in first.why
+    else:
+        assert (first.status, first.udp.rcode) == (Status.OK, "SERVFAIL")
     assert then.status is Status.OK and then.udp.rcode == "SERVFAIL"
     assert then.udp.seconds < FAST_FAILURE and "fail fast" in then.why
 
