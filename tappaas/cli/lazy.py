@@ -34,6 +34,9 @@ COMMANDS: dict[str, Command] = {
     "pr-preview": Command(
         "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
     ),
+    "drill": Command(
+        "tappaas.cli.drill", "Drills against the live site: internet (monitoring exit codes)."
+    ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }

@@ -1,7 +1,8 @@
 """The layers are visible in the imports: nothing runs back up, the lab stays apart.
 
-program → components → providers → pbs/pve operations → client; model, policy and schedule
-are pure; the lab is a separate world that only the lab's own CLI commands load.
+program → components → providers → pbs/pve operations → client; the internet drill →
+opnsense (read-only) → client's TLS pinning; model, policy and schedule are pure; the lab is
+a separate world that only the lab's own CLI commands load.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ ALLOWED = {
         "tappaas.section",
     },
     "tappaas/components": {"providers", "tappaas.client"},
+    "tappaas/opnsense": {"tappaas.client"},
+    "tappaas/internet": {"tappaas.opnsense"},
 }
 
 
