@@ -100,11 +100,13 @@ def mint_ca(common_name: str) -> TlsMaterial:
     )
 
 
-def mint(common_name: str, ca: TlsMaterial) -> TlsMaterial:
+def mint(common_name: str, ca: TlsMaterial | None = None) -> TlsMaterial:
     """A fresh P-256 key and a server certificate for 127.0.0.1 and localhost, signed by
-    ``ca``; the fingerprint is the leaf's, as Proxmox prints it."""
-    ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
-    ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
+    ``ca`` (by a throwaway CA of its own without one); the fingerprint is the leaf's, as
+    Proxmox prints it."""
+    issuer = ca if ca is not None else mint_ca(common_name)
+    ca_cert = x509.load_pem_x509_certificate(issuer.cert_pem)
+    ca_key = serialization.load_pem_private_key(issuer.key_pem, password=None)
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)

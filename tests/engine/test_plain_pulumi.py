@@ -46,7 +46,7 @@ def _state(project: LabProject, stack: str) -> dict[str, object]:
 def _managed(state: dict[str, object]) -> Counter[str]:
     """Managed objects per product: upstream resources, and ours by their endpoint."""
     counts: Counter[str] = Counter()
-    resources = state["deployment"]["resources"]  # type: ignore[index]
+    resources = state["deployment"]["resources"]
     for resource in resources:
         kind = resource["type"]
         if kind.startswith(UPSTREAM) and not kind.startswith("pulumi:providers"):

@@ -77,9 +77,7 @@ def test_prod_ha_rules_and_replication(recorder: Recorder) -> None:
     assert replication.props["schedule"] == "*/5"
     assert replication.props["target"] == "tappaas1"  # TAPPaaS HANode: first other node
     # replication needs the pool's storage entry, which the Datapools component creates
-    assert {dep._name for dep in recorder.named("availability").opts.depends_on or []} == {
-        "datapools"
-    }
+    assert _depends(recorder.named("availability")) == {"datapools"}
     options = recorder.named("cluster-options").props
     assert (options["ha_shutdown_policy"], options["crs_ha"]) == ("migrate", "static")
     assert not any(r.name.startswith("logging-") for r in recorder.resources)  # low importance
