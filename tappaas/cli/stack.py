@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
@@ -29,6 +31,7 @@ from tappaas.model import load_site_config, load_stack_file
 from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
+MASTER_KEY_BITS = 2048
 LAB_PASSPHRASE = "tappaas-lab-only"
 """Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
 (``lab_stacks.LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
@@ -115,6 +118,16 @@ def lab_encryption_key() -> str:
     return json.dumps(document)
 
 
+def lab_master_pubkey() -> str:
+    """The PEM of a fresh RSA public key (``proxmox-backup-client key create-master-key``
+    writes such a pair; the lab throws the private half away)."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=MASTER_KEY_BITS)
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return pem.decode()
+
+
 def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[str]:
     """Write the three lab stack files and put into each stack's encrypted config the lab
     secrets that stack uses, and no other (the recovery reader comes from the peer stack)."""
@@ -135,6 +148,7 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
     values = {key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items()}
     values[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
     values[lab_stacks.PEER_ENCRYPTION_KEY] = lab_encryption_key()
+    values[lab_stacks.MASTER_PUBKEY] = lab_master_pubkey()
     for stack, (config, source) in stacks.items():
         lab_stacks.write_stack_file(project_dir / f"Pulumi.{stack}.yaml", config, source, lab_file)
         target = runner(stack, project_dir, backend).stack
