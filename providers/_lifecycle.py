@@ -189,7 +189,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             name
             for name in type(new).model_fields
             if name not in skipped
-            and getattr(new, name) != getattr(live, name)
+            and _effective(new, name) != _effective(live, name)
             and _manages(new, name)
         ]
         if new.endpoint != old.endpoint and "endpoint" not in changed:
@@ -254,9 +254,15 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
 
 
 def _manages(props: Props, name: str) -> bool:
-    """False for an unset setting the API cannot delete (see ``WireModel.sticky``)."""
+    """False for an unset setting the API can neither delete nor default (``WireModel``)."""
     manages = getattr(props, "manages", None)
     return bool(manages(name)) if manages is not None else True
+
+
+def _effective(props: Props, name: str) -> Any:
+    """The field's value, or the default an unset one stands for (``WireModel.defaults``)."""
+    effective = getattr(props, "effective", None)
+    return effective(name) if effective is not None else getattr(props, name)
 
 
 def _secret_text(value: Any) -> str:

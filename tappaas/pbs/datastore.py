@@ -24,6 +24,12 @@ class DatastoreIdentity(WireModel):
 class DatastoreSettings(WireModel):
     """What can be changed on a live datastore."""
 
+    # proxmox-backup src/api2/config/datastore.rs ``DeletableProperty``.
+    deletable = frozenset(
+        {"comment", "gc_schedule", "verify_new", "gc_on_unmount", "notification_mode", "tuning"}
+        | {"maintenance_mode"}
+    )
+
     comment: str | None = None
     gc_schedule: str | None = None
     verify_new: bool | None = None

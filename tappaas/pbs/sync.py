@@ -26,6 +26,18 @@ class SyncJobIdentity(WireModel):
 
 
 class SyncJobSettings(WireModel):
+    # proxmox-backup src/api2/config/sync.rs ``DeletableProperty``: ``resync-corrupt`` is not
+    # among them, so unsetting it sends its default (false) rather than a refused delete.
+    deletable = frozenset(
+        {
+            *("remote", "owner", "comment", "schedule", "remove_vanished", "group_filter"),
+            *("rate_in", "burst_in", "rate_out", "burst_out", "ns", "remote_ns", "max_depth"),
+            *("transfer_last", "encrypted_only", "verified_only", "run_on_mount"),
+            *("unmount_on_done", "sync_direction", "worker_threads"),
+        }
+    )
+    defaults = {"resync_corrupt": False}
+
     store: str
     remote_store: str
     remote: str | None = None
