@@ -9,7 +9,8 @@ into identity (a change means replace) and settings (updated in place), plus fou
 - ``diff`` replaces when an identity field changed; otherwise it reads the live object once,
   so drift made behind Pulumi's back shows up and is repaired by the next ``up``, and a
   vanished object is recreated;
-- ``create``/``update`` read the object back before returning outputs;
+- ``create``/``update`` first check the server's release (``/version``, once per run), and
+  read the object back before returning outputs;
 - ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
 - write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
 """
@@ -207,6 +208,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         wanted = self.parse(props)
         client = self.client(wanted)
+        client.require_supported()
         extra = self.create_object(client, wanted)
         object_id = self.object_id(wanted)
         live = self._read_back(client, object_id, wanted)
@@ -215,6 +217,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
         client = self.client(new)
+        client.require_supported()
         self.update_object(client, object_id, self.parse_state(olds), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))

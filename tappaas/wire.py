@@ -30,6 +30,9 @@ class WireModel(BaseModel):
     #: Settings the API cannot delete but whose default we know: unset means this value,
     #: which is sent instead of a ``delete`` the server would refuse.
     defaults: ClassVar[Mapping[str, Any]] = {}
+    #: Settings newer than the oldest release we support: the (major, minor, patch) that
+    #: added each. A server older than that refuses the whole call for the unknown name.
+    since: ClassVar[Mapping[str, tuple[int, int, int]]] = {}
 
     def effective(self, name: str) -> Any:
         """The value of ``name``, or the known default standing in for an unset one."""

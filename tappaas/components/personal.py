@@ -55,8 +55,9 @@ class PersonalBackup(pulumi.ComponentResource):
                     "remote_store": pbs.datastore,
                     "remote_ns": pbs.namespace or None,
                     "group_filter": [f"group:vm/{vmid}" for vmid in vmids],
-                    "run_on_mount": personal.run_on_mount,
-                    "unmount_on_done": personal.unmount_on_done and personal.run_on_mount,
+                    # Only when on: PBS before 4.0.4 / 4.0.20 does not know these options.
+                    "run_on_mount": personal.run_on_mount or None,
+                    "unmount_on_done": (personal.unmount_on_done and personal.run_on_mount) or None,
                     "remove_vanished": False,
                     "comment": "tappaas: personal copies, written when the disk is plugged in",
                 },

@@ -37,6 +37,9 @@ class SyncJobSettings(WireModel):
         }
     )
     defaults = {"resync_corrupt": False}
+    # proxmox-backup debian/changelog: 4.0.4 "allow one to configure sync jobs to trigger
+    # when the underlying datastore gets mounted"; 4.0.20 "a new 'unmount-on-done' option".
+    since = {"run_on_mount": (4, 0, 4), "unmount_on_done": (4, 0, 20)}
 
     store: str
     remote_store: str
