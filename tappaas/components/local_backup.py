@@ -32,6 +32,7 @@ from tappaas.client import Product
 from tappaas.components.connection import endpoint_input, secret
 from tappaas.components.grants import grant
 from tappaas.model import PVE_KEEP_ALL, SiteConfig
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 BACKUP_ROLE = "DatastoreBackup"
 BACKUP_JOB_ID = "tappaas-daily"
@@ -99,7 +100,7 @@ class LocalBackup(pulumi.ComponentResource):
             "retention",
             {
                 "endpoint": endpoint,
-                "id": f"{pbs.datastore}-retention",
+                "id": retention_job_id(pbs.datastore),
                 "store": pbs.datastore,
                 "ns": pbs.namespace or None,
                 "max_depth": 0,  # this site's own groups only, never a guest's namespace below
@@ -114,7 +115,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "verify",
                 {
                     "endpoint": endpoint,
-                    "id": f"{pbs.datastore}-verify",
+                    "id": verify_job_id(pbs.datastore),
                     "store": pbs.datastore,
                     "ns": pbs.namespace or None,
                     "schedule": backup.verify.schedule,

@@ -18,6 +18,7 @@ from tappaas.components.connection import secret
 from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
 from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig
+from tappaas.model.pbs_ids import guest_remote_name, pull_job_id, retention_job_id
 
 WRITER_ROLE = "DatastoreBackup"
 """Back up into the namespace and read its own groups; no prune, no delete."""
@@ -79,7 +80,7 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-retention",
             {
                 "endpoint": self.endpoint,
-                "id": f"{guest}-retention",
+                "id": retention_job_id(guest),
                 "store": pbs.datastore,
                 "ns": spec.namespace,
                 "schedule": backup.prune_schedule,
@@ -108,7 +109,7 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-remote",
             {
                 "endpoint": self.endpoint,
-                "name": guest,
+                "name": guest_remote_name(guest),
                 "host": source.apply(lambda s: str(s["host"])),
                 "port": source.apply(lambda s: s["port"]),
                 "fingerprint": source.apply(lambda s: str(s["fingerprint"])),
@@ -122,7 +123,7 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-pull",
             {
                 "endpoint": self.endpoint,
-                "id": f"pull-{guest}",
+                "id": pull_job_id(guest),
                 "store": self.site.backup.pbs.datastore,
                 "ns": spec.namespace,
                 "remote": remote.resource_id,

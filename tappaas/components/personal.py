@@ -11,6 +11,7 @@ import pulumi
 
 from providers import PbsDatastore, PbsSyncJob
 from tappaas.model import PersonalExport, SiteConfig
+from tappaas.model.pbs_ids import on_mount_job_id
 
 PERSONAL_PATH = "tappaas"
 """Where the datastore sits on the disk (relative to its mount point)."""
@@ -50,7 +51,7 @@ class PersonalBackup(pulumi.ComponentResource):
                 "on-mount",
                 {
                     "endpoint": local_endpoint,
-                    "id": f"{personal.datastore}-on-mount",
+                    "id": on_mount_job_id(personal.datastore),
                     "store": personal.datastore,
                     "remote_store": pbs.datastore,
                     "remote_ns": pbs.namespace or None,
