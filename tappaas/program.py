@@ -19,6 +19,7 @@ import pulumi
 
 from tappaas.components.site import CloudRecovery, Site
 from tappaas.model import CONFIG_KEY, ConfigError, Role, SiteConfig, load_site_config
+from tappaas.model.upstream_limits import upstream_pbs_port_issues
 from tappaas.policy import Finding, evaluate, protection_report, summarize
 
 PROJECT = CONFIG_KEY.split(":", 1)[0]
@@ -40,6 +41,13 @@ def load_site(config: pulumi.Config) -> SiteConfig:
         return load_site_config(raw)
     except ConfigError as exc:
         raise PolicyError(f"{CONFIG_KEY} is invalid:\n{exc}") from None
+
+
+def check_upstream_limits(site: SiteConfig, pve_resources: bool) -> None:
+    """What the upstream provider cannot do (a PBS port other than 8007) stops the program."""
+    issues = list(upstream_pbs_port_issues(site)) if pve_resources else []
+    if issues:
+        raise PolicyError(f"{CONFIG_KEY} is invalid:\n" + "\n".join(map(str, issues)))
 
 
 def check_policy(site: SiteConfig) -> None:
@@ -75,5 +83,7 @@ def build(site: SiteConfig, pve_resources: bool) -> None:
 def main() -> None:
     config = pulumi.Config(PROJECT)
     site = load_site(config)
+    pve_resources = config.get_bool("pveResources", True) is not False
+    check_upstream_limits(site, pve_resources)
     check_policy(site)
-    build(site, config.get_bool("pveResources", True) is not False)
+    build(site, pve_resources)
