@@ -2,14 +2,18 @@
 
 With a master key, every backup's encryption key is also stored RSA-encrypted inside the
 backup, so a site that lost its PVE hosts (and the key file on them) can still restore with
-the offline private key. PVE never returns the key, so state keeps its hash.
+the offline private key. PVE never returns the key, so state keeps its hash; it does report
+``master-pubkey: 1`` on the entry (pve-storage ``PBSPlugin.pm``), which we observe: a storage
+entry replaced (the upstream provider replaces it when its server, datastore or user
+changes, and PVE's delete drops the key file) or edited behind our back loses the escrow,
+and the next ``up`` puts the key back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
@@ -24,6 +28,15 @@ class PbsStorageKeysProps(Props):
     storage: str
     master_pubkey: SecretStr | None = None
     """PEM of the RSA public key (``proxmox-backup-client key create-master-key``)."""
+    escrowed: bool = False
+    """Whether the entry holds a master key (PVE's ``master-pubkey: 1``); derived, not set."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _escrowed_when_a_key_is_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("escrowed") is None:
+            return {**data, "escrowed": data.get("master_pubkey") is not None}
+        return data
 
 
 class PbsStorageKeysProvider(ObjectProvider[PbsStorageKeysProps]):
@@ -35,7 +48,10 @@ class PbsStorageKeysProvider(ObjectProvider[PbsStorageKeysProps]):
     def observe(
         self, client: ProxmoxClient, object_id: str, props: PbsStorageKeysProps
     ) -> PbsStorageKeysProps | None:
-        return props if StorageApi(client).get(props.storage) is not None else None
+        entry = StorageApi(client).get(props.storage)
+        if entry is None:
+            return None
+        return props.model_copy(update={"escrowed": bool(entry.get("master-pubkey"))})
 
     def create_object(self, client: ProxmoxClient, props: PbsStorageKeysProps) -> dict[str, Any]:
         self._apply(client, props)

@@ -1,9 +1,10 @@
 """PVE ``/storage`` (``API2/Storage/Config.pm``, ``PBSPlugin.pm``) and storage content.
 
 A PBS entry keeps its password, encryption key and master public key apart (PVE's
-``/etc/pve/priv``); GET shows only the key's fingerprint. ``encryption-key=autogen`` mints a
-key and returns it once in ``config``. Content of a PBS storage is read from the lab's PBS
-instance at ``server:port``, so restores and listings see real snapshots.
+``/etc/pve/priv``); GET shows only the key's fingerprint and ``master-pubkey: 1``.
+``encryption-key=autogen`` mints a key and returns it once in ``config``. Content of a PBS
+storage is read from the lab's PBS instance at ``server:port``, so restores and listings see
+real snapshots.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def _item(call: PveCall, entry: StorageEntry) -> dict[str, Any]:
     secrets_of = call.state.storage_secrets.get(entry.id)
     if secrets_of is not None and secrets_of.encryption_key:
         item["encryption-key"] = key_fingerprint(secrets_of.encryption_key)
+    if secrets_of is not None and secrets_of.master_pubkey:
+        item["master-pubkey"] = 1  # PBSPlugin.pm on_add/on_update_hook: ``$scfg->{…} = 1``
     return item
 
 
