@@ -13,6 +13,12 @@ from typing import Any
 
 from tappaas.client import NotFoundError, ProxmoxClient
 
+SIZE_WITHOUT_MANIFEST = 1
+"""What PVE shows as the size of a PBS snapshot still being written: PBS lists one without a
+manifest with no ``size`` (proxmox-backup ``src/tools/mod.rs``
+``backup_info_to_snapshot_list_item``) and PVE fills in ``$item->{size} // 1`` (pve-storage
+``PBSPlugin.pm`` ``list_volumes``); a finished one counts at least its manifest."""
+
 
 class StorageApi:
     """Typed operations on ``/storage`` entries."""
@@ -26,12 +32,21 @@ class StorageApi:
         except NotFoundError:
             return None
 
-    def backups(self, node: str, storage: str, vmid: int) -> list[dict[str, Any]]:
-        """Backups of one guest on a (PBS) storage as ``node`` sees them, oldest first."""
+    def vm_backups(self, node: str, storage: str, vmid: int) -> list[dict[str, Any]]:
+        """Finished backups of VM ``vmid`` on a (PBS) storage as ``node`` sees them, oldest
+        first. PVE lists by backup id alone (``PBSPlugin.pm`` asks PBS for ``backup-id``), so a
+        container with the same id shows up too; it and unfinished snapshots are left out."""
         items = self.client.get(
             f"/nodes/{node}/storage/{storage}/content", content="backup", vmid=vmid
         )
-        return sorted(items or [], key=lambda item: int(item.get("ctime", 0)))
+        prefix = f"{storage}:backup/vm/{vmid}/"
+        finished = [
+            item
+            for item in items or []
+            if str(item.get("volid", "")).startswith(prefix)
+            and int(item.get("size") or 0) > SIZE_WITHOUT_MANIFEST
+        ]
+        return sorted(finished, key=lambda item: int(item.get("ctime", 0)))
 
     def set_master_pubkey(self, storage: str, pem: str, digest: str | None = None) -> None:
         encoded = base64.b64encode(pem.encode()).decode()

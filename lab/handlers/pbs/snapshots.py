@@ -50,7 +50,18 @@ def _files(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def snapshot_item(group: BackupGroup, snapshot: Snapshot) -> dict[str, Any]:
-    """One entry of ``GET …/snapshots``."""
+    """One entry of ``GET …/snapshots``; one still being written (no manifest yet) has no
+    size, notes or verification, and its files no size or crypt mode (proxmox-backup
+    ``src/tools/mod.rs`` ``backup_info_to_snapshot_list_item``)."""
+    if not snapshot.finished:
+        return {
+            "backup-type": snapshot.backup_type,
+            "backup-id": snapshot.backup_id,
+            "backup-time": snapshot.time,
+            "files": [{"filename": "drive-scsi0.img.fidx"}],
+            "owner": group.owner,
+            "protected": snapshot.protected,
+        }
     item: dict[str, Any] = {
         "backup-type": snapshot.backup_type,
         "backup-id": snapshot.backup_id,

@@ -180,15 +180,21 @@ def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
     for group in store.groups_in(ns):
         for snapshot in group.snapshots.values():
             name = f"{group.backup_type}/{group.backup_id}/{backup_time_text(snapshot.time)}"
+            # PBSPlugin.pm list_volumes: ``size => $item->{size} // 1`` (PBS gives none while
+            # a backup is being written), ``subtype`` qemu/lxc.
             item: dict[str, Any] = {
                 "volid": f"{entry.id}:backup/{name}",
                 "content": "backup",
                 "format": f"pbs-{group.backup_type}",
-                "size": snapshot.size,
+                "subtype": "qemu" if group.backup_type == "vm" else "lxc",
+                "size": snapshot.size if snapshot.finished else 1,
                 "ctime": snapshot.time,
                 "vmid": int(group.backup_id) if group.backup_id.isdigit() else group.backup_id,
                 "protected": int(snapshot.protected),
             }
+            if not snapshot.finished:
+                out.append(item)
+                continue
             if snapshot.notes:
                 item["notes"] = snapshot.notes
             if snapshot.encrypted:
