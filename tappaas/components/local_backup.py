@@ -3,7 +3,8 @@
 PBS side (our providers): the datastore on the backup pool (protected: it holds the
 backups), its GC schedule, a prune job with the retention, a verify job, and a user + token
 for PVE holding DatastoreBackup only, so a compromised PVE can write backups but never
-prune or delete them.
+prune or delete them; that token owns the namespace's backup groups (a renamed token takes
+them over, since PBS lets only a group's owner add to it).
 
 PVE side (upstream provider): the ``pbs`` storage entry (pinned fingerprint, namespace,
 client-side encryption key from a config secret — never ``generate_encryption_key``, whose
@@ -21,6 +22,7 @@ import pulumi_proxmoxve as proxmoxve
 from providers import (
     PbsAcl,
     PbsDatastore,
+    PbsGroupOwner,
     PbsNamespace,
     PbsPruneJob,
     PbsStorageKeys,
@@ -144,6 +146,18 @@ class LocalBackup(pulumi.ComponentResource):
             userid=user.userid,
             token_id=self.pve_token.token_id,
             opts=in_namespace,
+        )
+        # PBS adds backups to a group only for its owner: a renamed PVE token takes over
+        # the groups its predecessor wrote, or PVE's next backup of each VM fails.
+        PbsGroupOwner(
+            "pve-owns-backups",
+            {
+                "endpoint": endpoint,
+                "store": pbs.datastore,
+                "ns": pbs.namespace,
+                "owner": self.pve_token.token_id,
+            },
+            in_namespace,
         )
         if pve is not None:
             self._pve_side(site, pve, acls, child)
