@@ -86,7 +86,8 @@ class AccessApi:
         return True
 
     def delete_user(self, userid: str) -> None:
-        """Also removes the user's tokens and their ACLs (PBS does that itself)."""
+        """Also removes the user's tokens and the tokens' ACL entries (PBS does that itself),
+        not the user's own ACL entries (proxmox-backup ``src/api2/access/user.rs``)."""
         self.client.delete(f"/access/users/{userid}")
 
     # tokens

@@ -3,7 +3,10 @@
 ``master-pubkey`` is the public half of an RSA key pair whose private half the admin keeps
 offline: every backup's encryption key is also stored encrypted with it, so backups can be
 restored even when the PVE host and its key file are lost (the DR case). PVE wants it
-base64-encoded, accepts it only beside an ``encryption-key``, and never returns it on read.
+base64-encoded and never returns it on read (only ``master-pubkey: 1``). It insists on an
+``encryption-key`` beside it only when the entry is created (pve-storage ``PBSPlugin.pm``
+``on_add_hook``); an update sets it alone (``on_update_hook``), and without a key PVE simply
+does not use it (``pbs_open_master_pubkey`` is called only with an encryption key).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from lab import Lab
 from providers.pbs_storage_keys import PbsStorageKeysProvider
 from providers.restored_vm import RestoredVmProvider
-from tappaas.client import ParameterError, TaskFailedError
+from tappaas.client import ApiError, TaskFailedError
 from tests.providers.harness import (
     configured,
     endpoint,
@@ -125,26 +125,31 @@ def test_master_pubkey_set_changed_and_removed(lab: Lab, pbs_storage: str) -> No
     provider.delete(created.id, created.outs)
 
 
-def test_master_pubkey_needs_an_encryption_key(lab: Lab, unique_name) -> None:
+def test_master_pubkey_needs_an_encryption_key_only_at_creation(lab: Lab, unique_name) -> None:
+    """Issue 11.12: pve-storage ``PBSPlugin.pm`` checks for an ``encryption-key`` beside
+    ``master-pubkey`` in ``on_add_hook`` only; ``on_update_hook`` (our PUT) sets it alone."""
     provider = configured(PbsStorageKeysProvider(), stack_config(lab.pve))
     client = provider.client(provider.parse({"endpoint": endpoint(lab.pve), "storage": "x"}))
     pbs = lab.pbs["local"]
     storage = unique_name("plain")
-    client.post(
-        "/storage",
-        storage=storage,
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore="tanka",
-        username=pbs.token_id,
-        fingerprint=pbs.fingerprint,
-    )
+    entry = {
+        "storage": storage,
+        "type": "pbs",
+        "server": pbs.host,
+        "port": pbs.port,
+        "datastore": "tanka",
+        "username": pbs.token_id,
+        "fingerprint": pbs.fingerprint,
+    }
+    with pytest.raises(ApiError, match="can only be used together with 'encryption-key'"):
+        client.post("/storage", **entry, **{"master-pubkey": "LS0tLS1CRUdJTg=="})
+    assert storage not in {item["storage"] for item in client.get("/storage")}
+    client.post("/storage", **entry)
     inputs = lifecycle_inputs(
         {"endpoint": endpoint(lab.pve), "storage": storage, "master_pubkey": MASTER_PUBKEY}
     )
-    with pytest.raises(ParameterError, match="encryption-key"):
-        provider.create(inputs)
+    provider.create(inputs)
+    assert client.get(f"/storage/{storage}")["master-pubkey"] == 1
     client.delete(f"/storage/{storage}")
 
 

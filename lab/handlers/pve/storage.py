@@ -79,10 +79,6 @@ def _apply_secrets(call: PveCall, storage_id: str) -> dict[str, Any]:
         stored.encryption_key = _new_key() if key == "autogen" else str(key)
         config["encryption-key"] = stored.encryption_key
     if call.param("master-pubkey") is not None:
-        if stored.encryption_key is None:
-            raise ParameterError(
-                {"master-pubkey": "'master-pubkey' can only be used together with 'encryption-key'"}
-            )
         stored.master_pubkey = str(call.param("master-pubkey"))
     return config
 
@@ -109,6 +105,12 @@ def create_storage(call: PveCall) -> dict[str, Any]:
     missing = [k for k in REQUIRED_BY_TYPE.get(kind, ()) if call.param(k) is None]
     if missing:
         raise ParameterError({k: "property is missing and it is not optional" for k in missing})
+    if call.param("master-pubkey") is not None and call.param("encryption-key") is None:
+        # PBSPlugin.pm ``on_add_hook`` (an update, ``on_update_hook``, does not check this),
+        # inside ``lock_storage_config(…, "create storage failed")``: nothing is written.
+        raise pve_die(
+            "create storage failed: 'master-pubkey' can only be used together with 'encryption-key'"
+        )
     options = {
         k: v for k, v in call.params.items() if k not in ("storage", "type", *SECRET_OPTIONS)
     }
