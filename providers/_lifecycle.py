@@ -112,7 +112,8 @@ class ObjectProvider(ResourceProvider, Generic[P]):
 
     @abstractmethod
     def update_object(self, client: ProxmoxClient, object_id: str, old: P, new: P) -> None:
-        """Change its settings in place (identity fields are equal)."""
+        """Change its settings in place (identity fields are equal). ``old`` holds a write-only
+        value only when it is unchanged (equal to ``new``'s); the endpoint may differ."""
 
     @abstractmethod
     def delete_object(self, client: ProxmoxClient, object_id: str, props: P) -> None:
@@ -218,7 +219,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         new = self.parse(news)
         client = self.client(new)
         client.require_supported()
-        self.update_object(client, object_id, self.parse_state(olds), new)
+        self.update_object(client, object_id, self._previous(olds, new), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))
 
@@ -237,6 +238,18 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         known = self.parse_state(props)
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(known), object_id, known)
+
+    def _previous(self, olds: dict[str, Any], new: P) -> P:
+        """The state's props, with each write-only value whose hash is unchanged filled in
+        from ``new`` (the same value), so ``update_object`` re-sends only changed secrets."""
+        plain = _plain(olds)
+        same = {
+            name: value
+            for name in new.write_only
+            if (value := getattr(new, name)) is not None
+            and plain.get(f"{name}_sha256") == sha256(_secret_text(value))
+        }
+        return self.parse_state(olds).model_copy(update=same)
 
     def _read_back(self, client: ProxmoxClient, object_id: str, wanted: P) -> P:
         live = self.observe(client, object_id, wanted)

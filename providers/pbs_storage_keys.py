@@ -64,7 +64,12 @@ class PbsStorageKeysProvider(ObjectProvider[PbsStorageKeysProps]):
         old: PbsStorageKeysProps,
         new: PbsStorageKeysProps,
     ) -> None:
-        self._apply(client, new)
+        """Write only a changed key or a lost escrow: an update may be a move of the endpoint."""
+        entry = StorageApi(client).get(new.storage) or {}
+        if old.master_pubkey != new.master_pubkey or bool(entry.get("master-pubkey")) != (
+            new.master_pubkey is not None
+        ):
+            self._apply(client, new)
 
     def delete_object(
         self, client: ProxmoxClient, object_id: str, props: PbsStorageKeysProps

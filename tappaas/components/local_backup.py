@@ -135,16 +135,16 @@ class LocalBackup(pulumi.ComponentResource):
         )
         self.pve_token = PbsToken(
             "pve-token",
-            {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
-            child,
+            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[user])),
         )
         acls = grant(
             "pve-may-back-up",
             endpoint,
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=BACKUP_ROLE,
-            userid=user.userid,
-            token_id=self.pve_token.token_id,
+            token_id=pbs.pve_token_id,
+            token=self.pve_token,
             opts=in_namespace,
         )
         # PBS adds backups to a group only for its owner: a renamed PVE token takes over
@@ -155,9 +155,11 @@ class LocalBackup(pulumi.ComponentResource):
                 "endpoint": endpoint,
                 "store": pbs.datastore,
                 "ns": pbs.namespace,
-                "owner": self.pve_token.token_id,
+                "owner": pbs.pve_token_id,
             },
-            in_namespace,
+            pulumi.ResourceOptions.merge(
+                in_namespace, pulumi.ResourceOptions(depends_on=[self.pve_token])
+            ),
         )
         if pve is not None:
             self._pve_side(site, pve, acls, child)
@@ -198,7 +200,7 @@ class LocalBackup(pulumi.ComponentResource):
             server=pbs.host,
             datastore=pbs.datastore,
             namespace=pbs.namespace or None,
-            username=self.pve_token.token_id,
+            username=pbs.pve_token_id,
             password=self.pve_token.secret,
             fingerprint=pbs.fingerprint,
             encryption_key=secret(encryption.key)

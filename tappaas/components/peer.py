@@ -126,7 +126,7 @@ class Peer(pulumi.ComponentResource):
                 "id": pull_job_id(guest),
                 "store": self.site.backup.pbs.datastore,
                 "ns": spec.namespace,
-                "remote": remote.resource_id,
+                "remote": guest_remote_name(guest),  # known at preview; ordered below
                 "remote_store": source.apply(lambda s: str(s["datastore"])),
                 "remote_ns": source.apply(lambda s: str(s["namespace"]) or None),
                 "schedule": spec.schedule,
@@ -136,7 +136,7 @@ class Peer(pulumi.ComponentResource):
                 "rate_in": spec.rate_limit,
                 "comment": f"tappaas: off-site copy of {guest} (pull)",
             },
-            opts,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[remote])),
         )
 
     def _source(self, guest: str, spec: GuestSite) -> pulumi.Output[dict[str, Any]]:
@@ -169,16 +169,16 @@ class Peer(pulumi.ComponentResource):
         )
         token = PbsToken(
             f"{guest}-writer-token",
-            {"endpoint": self.endpoint, "userid": user.userid, "token_name": token_name},
-            self.child,
+            {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
         )
         grant(
             f"{guest}-may-write",
             self.endpoint,
             path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
             role=PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE,
-            userid=user.userid,
-            token_id=token.token_id,
+            token_id=spec.writer_token_id,
+            token=token,
             opts=opts,
         )
-        return {"writer_token_id": token.token_id, "writer_token_secret": token.secret}
+        return {"writer_token_id": spec.writer_token_id, "writer_token_secret": token.secret}

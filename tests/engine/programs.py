@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sys
 from collections.abc import Callable
@@ -10,9 +11,13 @@ from pathlib import Path
 
 from pulumi.automation import ConfigValue
 
+from lab import Lab
 from tappaas.automation import Engine, StackRunner
+from tappaas.cli.stack import write_lab_stacks
+from tests.conftest import REPO
 
 TEST_PASSPHRASE = "test-only-passphrase"
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.peer.yaml")
 
 
 def load_main(workdir: Path, module: str) -> Callable[[], None]:
@@ -60,3 +65,17 @@ def state_file(runner: StackRunner) -> Path:
 
 
 Lifecycle = Callable[[StackRunner], None]
+
+
+def lab_project(tmp_path: Path, lab: Lab) -> tuple[Path, Path]:
+    """The project's stack files in ``tmp_path``, with lab stacks written for ``lab``."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in PROJECT_FILES:
+        shutil.copy(REPO / name, project / name)
+    lab_file = project / ".lab" / "lab.json"
+    lab_file.parent.mkdir()
+    lab_file.write_text(json.dumps({"endpoints": [e.to_dict() for e in lab.endpoints()]}))
+    backend = project / ".state"
+    write_lab_stacks(lab_file, project, backend)
+    return project, backend

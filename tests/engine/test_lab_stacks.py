@@ -8,9 +8,7 @@ destroy refuses protected data, and after an explicit unprotect still keeps ever
 from __future__ import annotations
 
 import copy
-import json
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -21,25 +19,11 @@ from pulumi.automation.errors import CommandError
 
 from lab import Lab
 from tappaas.automation import Engine, StackRunner, lab_stacks
-from tappaas.cli.stack import runner, write_lab_stacks
-from tests.conftest import REPO
+from tappaas.cli.stack import runner
+from tests.engine.programs import lab_project
 from tests.providers.harness import lab_client
 
 pytestmark = pytest.mark.engine
-PROJECT_FILES = ("Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.peer.yaml")
-
-
-def _project(tmp_path: Path, lab: Lab) -> tuple[Path, Path]:
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in PROJECT_FILES:
-        shutil.copy(REPO / name, project / name)
-    lab_file = project / ".lab" / "lab.json"
-    lab_file.parent.mkdir()
-    lab_file.write_text(json.dumps({"endpoints": [e.to_dict() for e in lab.endpoints()]}))
-    backend = project / ".state"
-    write_lab_stacks(lab_file, project, backend)
-    return project, backend
 
 
 def _unprotect_all(engine: Engine, stack: StackRunner) -> None:
@@ -57,7 +41,7 @@ def test_site_and_peer_on_the_lab(
     engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]
 ) -> None:
     lab = lab_factory()
-    project, backend = _project(tmp_path, lab)
+    project, backend = lab_project(tmp_path, lab)
     site = runner(lab_stacks.SITE_STACK, project, backend)
     peer = runner(lab_stacks.PEER_STACK, project, backend)
 
@@ -119,7 +103,7 @@ def test_a_policy_error_fails_preview_with_the_finding(
     engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]
 ) -> None:
     lab = lab_factory()
-    project, backend = _project(tmp_path, lab)
+    project, backend = lab_project(tmp_path, lab)
     stack_file = project / f"Pulumi.{lab_stacks.SITE_STACK}.yaml"
     document = yaml.safe_load(stack_file.read_text())
     broken = copy.deepcopy(document)

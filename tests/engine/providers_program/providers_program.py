@@ -57,16 +57,19 @@ def main() -> None:
         {"endpoint": local, "id": "tankc-verify", "store": "tankc", "schedule": "sat 04:00"},
         after_store,
     )
+    # Ids as PBS knows them (known even in a preview where the token is being updated),
+    # ordered by dependencies, as the components do (tappaas/components/grants.py).
     user = PbsUser("puller", {"endpoint": local, "userid": "peer-pull@pbs"})
     token = PbsToken(
         "pull-token",
-        {"endpoint": local, "userid": user.userid, "token_name": "pull"},
+        {"endpoint": local, "userid": "peer-pull@pbs", "token_name": "pull"},
+        pulumi.ResourceOptions(depends_on=[user]),
     )
     PbsAcl(
         "pull-read",
-        {"endpoint": local, "path": "/datastore/tankc", "auth_id": token.token_id,
+        {"endpoint": local, "path": "/datastore/tankc", "auth_id": "peer-pull@pbs!pull",
          "role": "DatastoreReader"},
-        after_store,
+        pulumi.ResourceOptions(depends_on=[store, token]),
     )  # fmt: skip
 
     offsite = PbsDatastore("offsite", {"endpoint": peer, "name": "guests", "path": "/tankc/guests"})
@@ -78,7 +81,7 @@ def main() -> None:
             "host": local["host"],
             "port": local["port"],
             "fingerprint": local["fingerprint"],
-            "auth_id": token.token_id,
+            "auth_id": "peer-pull@pbs!pull",
             "password": token.secret,
         },
     )
@@ -88,13 +91,13 @@ def main() -> None:
             "endpoint": peer,
             "id": "pull-site-a",
             "store": "guests",
-            "remote": remote.resource_id,
+            "remote": "site-a",
             "remote_store": "tankc",
             "schedule": "hourly",
             "encrypted_only": True,
             "remove_vanished": False,
         },
-        pulumi.ResourceOptions(depends_on=[offsite]),
+        pulumi.ResourceOptions(depends_on=[offsite, remote]),
     )
 
     PbsStorageKeys(
