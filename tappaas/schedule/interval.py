@@ -92,7 +92,7 @@ def _how_often(runs: int) -> str:
 
 def _names_years(event: CalendarEvent) -> ScheduleTooRareError:
     """Why an event with a year part cannot bound data loss (it ends, or skips years)."""
-    runs = []
+    runs: list[int] = []
     t = event.next_epoch_after(-1)
     while t is not None and len(runs) < 2:
         runs.append(t)
