@@ -35,6 +35,7 @@ class Code(StrEnum):
     RETENTION_BELOW_DESIGN = "retention-below-design"
     VERIFY_OFF = "verify-off"
     GC_OFF = "gc-off"
+    SCHEDULE_EVERY_HOUR = "schedule-hourly"
 
 
 class Finding(BaseModel):

@@ -29,10 +29,15 @@ from tappaas.schedule._civil import (
     first_of_month,
     weekday,
 )
-from tappaas.schedule._fields import FieldTable, list_contains, list_next_above
-from tappaas.schedule._grammar import CalendarEventError, ParsedEvent, parse_event_fields
+from tappaas.schedule._fields import FieldTable, Single, list_contains, list_next_above
+from tappaas.schedule._grammar import (
+    UTC_SUFFIX,
+    CalendarEventError,
+    ParsedEvent,
+    parse_event_fields,
+)
 
-__all__ = ["CalendarEvent", "CalendarEventError", "parse_calendar_event"]
+__all__ = ["UTC_SUFFIX", "CalendarEvent", "CalendarEventError", "parse_calendar_event"]
 
 MAX_SEARCH_STEPS = 1001
 """Proxmox stops after ``count > 1000`` with ``count`` starting at 0: 1001 loop passes."""
@@ -98,6 +103,16 @@ class CalendarEvent:
     def hour_omitted(self) -> bool:
         """Whether a time was written without its hour, so it runs every hour (``mon..fri 22``)."""
         return self.fields.hour_omitted
+
+    @property
+    def looks_like_a_time(self) -> tuple[int, ...]:
+        """The minutes of an event written like a time of day but missing its hour, which
+        runs every hour at them (``mon..fri 22``: minute 22; ``25:00``: minute 25); empty
+        for anything else (``*/15``, ``*:22`` and ``hourly`` say what they mean)."""
+        minutes = self.fields.minutes
+        if not self.hour_omitted or not minutes or not all(isinstance(m, Single) for m in minutes):
+            return ()
+        return tuple(m.value for m in minutes if isinstance(m, Single))
 
     @property
     def repeat_days(self) -> int | None:
