@@ -72,7 +72,12 @@ PUBLIC = {
         "render_rules_table",
         "summarize",
     },
-    "tappaas.schedule.calendar": {"CalendarEvent", "CalendarEventError", "parse_calendar_event"},
+    "tappaas.schedule.calendar": {
+        "UTC_SUFFIX",
+        "CalendarEvent",
+        "CalendarEventError",
+        "parse_calendar_event",
+    },
 }
 
 
