@@ -31,7 +31,7 @@ from rich.console import Console
 
 from lab import Lab, LabConfig
 from tappaas.automation import lab_stacks
-from tappaas.cli.check import format_protection_table
+from tappaas.cli.check_output import format_protection_table
 from tappaas.cli.stack import runner, write_lab_stacks
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient, ProxmoxError
 from tappaas.components.recovery import SOURCE_STORAGE

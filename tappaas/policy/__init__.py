@@ -13,12 +13,14 @@ Public API::
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
 - ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
+- ``restore_order(site)``: the services a recovery cluster restores, in order.
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
 from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
+from tappaas.policy.restore_order import restore_order
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -40,5 +42,6 @@ __all__ = [
     "format_duration",
     "protection_report",
     "render_rules_table",
+    "restore_order",
     "summarize",
 ]

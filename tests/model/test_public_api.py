@@ -70,6 +70,7 @@ PUBLIC = {
         "format_duration",
         "protection_report",
         "render_rules_table",
+        "restore_order",
         "summarize",
     },
     "tappaas.schedule.calendar": {
