@@ -80,7 +80,7 @@ def _read_lab_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
         int(data["pid"])
-        list(data["endpoints"])
+        [Endpoint.from_dict(entry) for entry in data["endpoints"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"{path} is not a lab file ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict):
