@@ -43,7 +43,7 @@ def _blocking() -> str:
 
 def _invalid() -> str:
     site = small_site()
-    site["services"]["web"]["importance"] = "urgent"  # type: ignore[index]
+    site["services"]["web"]["importance"] = "urgent"
     return _site_text(site)
 
 
@@ -202,8 +202,11 @@ def _run(case: BadInput, scratch: Path) -> tuple[subprocess.CompletedProcess[str
         args.append(word)
     crashes = Path(tempfile.mkdtemp(dir=scratch, prefix="crashes-"))
     env = {**os.environ, "TAPPAAS_CRASH_DIR": str(crashes), "COLUMNS": "80"}
-    for key, value in case.env:
-        env.pop(key, None) if value is None else env.update({key: value})
+    for key, setting in case.env:
+        if setting is None:
+            env.pop(key, None)
+        else:
+            env[key] = setting
     entry = "from tappaas.cli import main; main()"
     done = subprocess.run(
         [sys.executable, "-c", entry, *args],
