@@ -108,10 +108,10 @@ def main() -> None:
         site = timed("load + validate stack file", lambda: load_stack_file(path))
         report = timed("protection report", lambda: protection_report(site))
         findings = timed("policy (evaluate)", lambda: evaluate(site, report))
-        console = Console(file=io.StringIO(), width=200)
+        console = Console(file=io.StringIO(), width=80)
         timed(
             "render (format_check)",
-            lambda: console.print(format_check(site, report, findings, console.width)),
+            lambda: console.print(format_check(site, report, findings, 80), soft_wrap=True),
         )
         print(f"  {len(findings)} findings")
 

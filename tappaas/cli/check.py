@@ -106,6 +106,7 @@ def check(
     if as_json:
         typer.echo(out.format_json(report, findings))
     else:
-        console.print(out.format_check(site, report, findings, console.width))
+        # Laid out for the width already: rich need not wrap it again.
+        console.print(out.format_check(site, report, findings, console.width), soft_wrap=True)
     blocked = any(f.blocks_deployment for f in findings)
     raise typer.Exit(EXIT_BLOCKING_FINDINGS if blocked else EXIT_OK)

@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from tappaas.model import ConfigError, Direction, Role, SiteConfig
 from tappaas.policy import (
@@ -51,6 +51,25 @@ _NBSP = "\xa0"
 _NO_RTO = "-"
 _ROW_LABEL = "  RPO  "
 """Left margin of a block's RPO and RTO rows (same width for both)."""
+
+
+class _Styled:
+    """A text built from ``(text, style)`` pieces in one go (``Text.append`` adds up over
+    hundreds of services)."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._spans: list[Span] = []
+        self._size = 0
+
+    def add(self, text: str, style: str = "") -> None:
+        if style:
+            self._spans.append(Span(self._size, self._size + len(text), style))
+        self._parts.append(text)
+        self._size += len(text)
+
+    def text(self) -> Text:
+        return Text("".join(self._parts), spans=self._spans)
 
 
 def rpo_text(estimate: Estimate) -> str:
@@ -135,16 +154,16 @@ def format_service_block(service: ServiceProtection, width: int = NARROW_WIDTH) 
           RPO    0      15min    1d 2h   1d 2h       1d        1d
           RTO    none   minutes  hours   hours       < 1 hour  < 1 hour
     """
-    text = Text()
-    text.append(service.name, style="bold")
-    text.append(f" · vmid {service.vmid} · {service.importance.value} importance · ")
-    text.append(*(("3-2-1 met", "green") if service.meets_321 else ("3-2-1 NOT met", "bold red")))
+    block = _Styled()
+    block.add(service.name, "bold")
+    block.add(f" · vmid {service.vmid} · {service.importance.value} importance · ")
+    block.add(*(("3-2-1 met", "green") if service.meets_321 else ("3-2-1 NOT met", "bold red")))
     kinds = ", ".join(copy.kind.value.replace(" ", _NBSP) for copy in service.copies)
     copies = (
         f"{len(service.copies)} copies: {kinds} ({_formats(service)}, "
         f"{service.offsite_copies}{_NBSP}off-site)"
     )
-    text.append(f"\n{_wrapped(copies, width, '    ', first='  ').replace(_NBSP, ' ')}")
+    block.add(f"\n{_wrapped(copies, width, '    ', first='  ').replace(_NBSP, ' ')}")
     estimates = [service.estimate_for(d) for d in _DISASTER_HEADERS]
     headers = _DISASTER_HEADERS.values()
     cells = [(h, rpo_text(e), rto_text(e)) for h, e in zip(headers, estimates, strict=True)]
@@ -152,16 +171,16 @@ def format_service_block(service: ServiceProtection, width: int = NARROW_WIDTH) 
     header = " " * len(_ROW_LABEL) + "".join(
         h.ljust(w) for (h, _, _), w in zip(cells, widths, strict=True)
     )
-    text.append(f"\n{header.rstrip()}", style="dim")
+    block.add(f"\n{header.rstrip()}", "dim")
     for label, column in (("RPO", 1), ("RTO", 2)):
-        text.append(f"\n  {label}  ")
+        block.add(f"\n  {label}  ")
         for cell, w in zip(cells, widths, strict=True):
             value = cell[column]
             lost = value == _LOST or (value == _NO_RTO and cell[1] == _LOST)
-            text.append(
+            block.add(
                 value.ljust(w) if cell is not cells[-1] else value, "bold red" if lost else ""
             )
-    return text
+    return block.text()
 
 
 def format_protection_blocks(report: ProtectionReport, width: int = NARROW_WIDTH) -> Group:
@@ -284,17 +303,18 @@ def format_findings(
         return Text(f"No findings: {meets}.", style="green")
     label_width = max(len(severity.value) for severity in Severity) + 1
     indent = " " * label_width
-    text = Text("Findings", style="italic")
+    text = _Styled()
+    text.add("Findings", "italic")
     for finding in findings:
-        text.append("\n")
-        text.append(finding.severity.value.ljust(label_width), _SEVERITY_STYLE[finding.severity])
-        text.append(finding.code.value, style="bold")
-        text.append("  ")
-        text.append(finding.path, style="cyan")
-        text.append(f"\n{_wrapped(finding.message, width, indent)}")
+        text.add("\n")
+        text.add(finding.severity.value.ljust(label_width), _SEVERITY_STYLE[finding.severity])
+        text.add(finding.code.value, "bold")
+        text.add("  ")
+        text.add(finding.path, "cyan")
+        text.add(f"\n{_wrapped(finding.message, width, indent)}")
         if finding.fix:
-            text.append(f"\n{_wrapped(f'fix: {finding.fix}', width, indent)}", "dim")
-    return text
+            text.add(f"\n{_wrapped(f'fix: {finding.fix}', width, indent)}", "dim")
+    return text.text()
 
 
 def format_summary(findings: Sequence[Finding]) -> Text:
