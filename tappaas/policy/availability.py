@@ -77,8 +77,8 @@ def failover_readiness(site: SiteConfig, _: ProtectionReport) -> Iterator[Findin
                     code=Code.REPLICATION_ABOVE_RPO,
                     severity=Severity.WARNING,
                     path=f"{path}.replication.schedule",
-                    message=f"replication every {duration(gap)} exceeds {name}'s RPO target "
-                    f"of {duration(service.rpo_target)}",
+                    message=f"replication runs up to {duration(gap)} apart, more than {name}'s "
+                    f"RPO target of {duration(service.rpo_target)}",
                     fix="replicate more often, or raise rpo_target",
                 )
 

@@ -84,7 +84,14 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         lambda r: r["services"]["web"].update(replication={"schedule": "hourly"}, rpo_target="30m"),
         Severity.WARNING,
         "services.web.replication.schedule",
-        "replication every 1h exceeds web's RPO target of 30min",
+        "replication runs up to 1h apart, more than web's RPO target of 30min",
+    ),
+    (
+        Code.REPLICATION_ABOVE_RPO,
+        lambda r: r["services"]["web"].update(replication={"schedule": "mon..fri */1"}),
+        Severity.WARNING,
+        "services.web.replication.schedule",
+        "replication runs up to 2d 1min apart",  # the weekend, not the 1-minute weekday gap
     ),
     (
         Code.RPO_TARGET_MISSED,
