@@ -63,6 +63,10 @@ class SyncSettings(StrictModel):
     """Sync only client-side encrypted snapshots, so the peer never receives plaintext."""
     remove_vanished: bool = False
     """Off: a snapshot deleted (or pruned, or destroyed) here stays on the peer."""
+    accept_deletable_copy: bool = False
+    """With push and ``remove_vanished``, the site's writer token holds DatastorePowerUser on
+    its copy and can delete all of it through the API at any time: the policy refuses that
+    unless this key says the risk is understood."""
     retention: Retention = Retention()
     """What the peer keeps of this copy (its prune job on the namespace)."""
     max_depth: Annotated[int, Field(ge=0, le=MAX_NAMESPACE_DEPTH)] | None = None
