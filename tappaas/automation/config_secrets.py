@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from tappaas.automation.engine import Engine, EngineNotFoundError, find_engine
 from tappaas.automation.stacks import project_name
+from tappaas.model.secrets import SecretValueError, clean_secret
 
 
 class ConfigSecretError(RuntimeError):
@@ -52,7 +53,13 @@ def read_config_secrets(
             program=_no_program,
             opts=options,
         )
-        return {key: SecretStr(stack.get_config(key).value) for key in keys}
+        values = {key: stack.get_config(key).value for key in keys}
+        return {
+            key: SecretStr(clean_secret(value, f"stack config key '{key}' of {stack_name}"))
+            for key, value in values.items()
+        }
+    except SecretValueError as exc:
+        raise ConfigSecretError(str(exc)) from None
     except (CommandError, OSError) as exc:
         last = str(exc).strip().splitlines()
         detail = next((line for line in reversed(last) if "error" in line.lower()), "")

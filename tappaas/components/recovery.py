@@ -14,7 +14,7 @@ from __future__ import annotations
 import pulumi
 
 from providers import PvePbsStorage, RestoredVm
-from tappaas.components.connection import secret
+from tappaas.components.connection import secret, token_secret
 from tappaas.model import Endpoint, Service, SiteConfig
 
 SOURCE_STORAGE = "tappaas-dr"
@@ -87,7 +87,7 @@ class Recovery(pulumi.ComponentResource):
                 "datastore": remote.datastore,
                 "namespace": remote.namespace or None,
                 "username": remote.credential.token_id,
-                "password": secret(remote.credential.token_secret),
+                "password": token_secret(remote.credential.token_secret),
                 "fingerprint": copy.fingerprint,
                 "content": ["backup"],
                 "key": secret(key) if key is not None else None,

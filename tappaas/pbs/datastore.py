@@ -8,6 +8,7 @@ prune job; retention is an explicit ``PruneJob`` instead.
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient, TaskResult
+from tappaas.model._types import PbsId
 from tappaas.pbs.section import Current, SectionConfig
 from tappaas.wire import WireModel
 
@@ -15,7 +16,7 @@ from tappaas.wire import WireModel
 class DatastoreIdentity(WireModel):
     """What a datastore is: changing any of it means a different datastore."""
 
-    name: str
+    name: PbsId
     path: str
     backing_device: str | None = None
     """Filesystem UUID of a removable disk; ``path`` is then relative to the disk."""
