@@ -54,6 +54,7 @@ class PersonalBackup(pulumi.ComponentResource):
                     "store": personal.datastore,
                     "remote_store": pbs.datastore,
                     "remote_ns": pbs.namespace or None,
+                    "max_depth": 0,  # the site's own groups, never a guest's copy below
                     "group_filter": [f"group:vm/{vmid}" for vmid in vmids],
                     "run_on_mount": personal.run_on_mount,
                     "unmount_on_done": personal.unmount_on_done and personal.run_on_mount,

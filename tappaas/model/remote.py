@@ -69,7 +69,9 @@ class SyncSettings(StrictModel):
     unless this key says the risk is understood."""
     retention: Retention = Retention()
     """What the peer keeps of this copy (its prune job on the namespace)."""
-    max_depth: Annotated[int, Field(ge=0, le=MAX_NAMESPACE_DEPTH)] | None = None
+    max_depth: Annotated[int, Field(ge=0, le=MAX_NAMESPACE_DEPTH)] | None = 0
+    """How deep below the source namespace the sync reaches: 0 (the site's own groups only;
+    a peer's guests' copies live below its root) unless the layout needs more; null = all."""
 
 
 class Remote(SyncSettings):
