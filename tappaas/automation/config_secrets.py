@@ -34,16 +34,19 @@ def read_config_secrets(
     stack_name: str,
     keys: Sequence[str],
     backend_dir: Path,
+    *,
     engine: Engine | None = None,
+    passphrase: str | None = None,
 ) -> dict[str, SecretStr]:
-    """The decrypted values of ``keys`` (``key`` or ``project:key``) in ``stack_name``."""
+    """The decrypted values of ``keys`` (``key`` or ``project:key``) in ``stack_name``
+    (``passphrase`` if given, else the environment's)."""
     try:
         engine = engine or find_engine()
     except EngineNotFoundError as exc:
         raise ConfigSecretError(str(exc)) from None
     options = auto.LocalWorkspaceOptions(
         work_dir=str(project_dir.resolve()),
-        env_vars=engine.offline_env(backend_dir),
+        env_vars=engine.offline_env(backend_dir, passphrase=passphrase),
         pulumi_command=auto.PulumiCommand(root=str(engine.root), skip_version_check=True),
     )
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
 import shlex
 import time
@@ -29,9 +28,7 @@ from tappaas.model import load_site_config, load_stack_file
 from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
-LAB_PASSPHRASE = "tappaas-lab-only"
-"""Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
-(``lab_stacks.LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
+LAB_PASSPHRASE = lab_stacks.LAB_PASSPHRASE
 
 app = typer.Typer(
     help="Run a stack with the real Pulumi engine (offline).",
@@ -50,9 +47,7 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
     except EngineNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from None
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-    if passphrase is None and lab_stacks.is_lab_stack_file(stack_file):
-        passphrase = LAB_PASSPHRASE
+    passphrase = lab_stacks.passphrase_for(stack_file)
     ca_file = lab_stacks.ca_file_of_stack(stack_file)
     return StackRunner(
         project_dir=project_dir.resolve(),
