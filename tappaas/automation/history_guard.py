@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 from tappaas.model import SiteConfig
 from tappaas.pbs.snapshots import SnapshotApi
-from tappaas.policy.anchors import AnchorPlan, anchor_note, plan_anchors
+from tappaas.policy.anchors import AnchorPlan, plan_anchors
 from tappaas.policy.snapshot_clock import (
     DEFAULT_CLOCK_SKEW,
     Health,
@@ -117,8 +117,6 @@ def anchor(
             continue
         plan = plan_anchors(snapshots, now, copy.keep_monthly, skew)
         for snapshot in plan.protect:
-            notes = api.notes(snapshot)
-            api.set_notes(snapshot, "\n".join(filter(None, [notes, anchor_note(snapshot)])))
             api.set_protected(snapshot, True)
         for snapshot in plan.release:
             api.set_protected(snapshot, False)

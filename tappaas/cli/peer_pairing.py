@@ -156,7 +156,8 @@ def invite(
 
 
 def _set(cli: PulumiCli, stack: str, path: str, value: str) -> None:
-    _run(cli, "config", "set", "--path", "--stack", stack, "--", f"{SITE_KEY}.{path}", value)
+    _run(cli, "config", "set", "--path", "--plaintext", "--stack", stack, "--",
+         f"{SITE_KEY}.{path}", value)  # fmt: skip
 
 
 def _remove(cli: PulumiCli, stack: str, path: str) -> None:

@@ -27,13 +27,13 @@ class SnapshotApi:
         return sorted({str(item.get("ns", "")).strip("/") for item in items} | {""})
 
     def list(self, namespace: str) -> list[SnapshotRef]:
-        """The snapshots of one namespace (not below it), with their notes."""
+        """The snapshots of one namespace (not below it)."""
         items = self.client.get(f"{self.base}/snapshots", ns=namespace or None) or []
         return [self._ref(namespace, item) for item in items]
 
     def _ref(self, namespace: str, item: dict[str, Any]) -> SnapshotRef:
         verification = item.get("verification") or {}
-        ref = SnapshotRef(
+        return SnapshotRef(
             store=self.store,
             namespace=namespace,
             backup_type=str(item["backup-type"]),
@@ -42,9 +42,6 @@ class SnapshotApi:
             protected=bool(item.get("protected")),
             verified=verification.get("state") == "ok",
         )
-        if not ref.protected:  # notes matter for anchors only, which are protected
-            return ref
-        return SnapshotRef(**{**ref.__dict__, "notes": self.notes(ref)})
 
     def _address(self, snapshot: SnapshotRef) -> dict[str, Any]:
         return {
@@ -53,12 +50,6 @@ class SnapshotApi:
             "backup-id": snapshot.backup_id,
             "backup-time": snapshot.time,
         }
-
-    def notes(self, snapshot: SnapshotRef) -> str:
-        return str(self.client.get(f"{self.base}/notes", **self._address(snapshot)) or "")
-
-    def set_notes(self, snapshot: SnapshotRef, notes: str) -> None:
-        self.client.put(f"{self.base}/notes", notes=notes, **self._address(snapshot))
 
     def set_protected(self, snapshot: SnapshotRef, protected: bool) -> None:
         self.client.put(f"{self.base}/protected", protected=protected, **self._address(snapshot))

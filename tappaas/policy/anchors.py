@@ -10,8 +10,10 @@ months, the year's first anchor never (yearly = forever).
 
 Which snapshot anchors a month: the oldest verified one, not from the future, that the
 anchoring run sees first; once a month has its anchor, later arrivals (even back-dated ones)
-never replace it. Anchors carry ``ANCHOR_NOTE`` in their notes, so the peer releases only
-what it anchored itself, never a snapshot an admin protected by hand.
+never replace it. On a peer's guest copies every protected snapshot is an anchor: a sync
+never carries protection (proxmox-backup ``src/server/pull.rs`` copies the manifest and
+files, not the ``.protected`` marker), so nothing else sets it there. (Notes cannot mark
+anchors: the next pull re-syncs a group's newest snapshot and its manifest, notes included.)
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from datetime import datetime, timedelta
 
 from tappaas.policy.snapshot_clock import DEFAULT_CLOCK_SKEW, SnapshotRef
 
-ANCHOR_NOTE = "tappaas-anchor"
-"""A line of an anchor's notes (PBS snapshot notes), naming the month it anchors."""
-
 
 def month_of(snapshot: SnapshotRef) -> int:
     """Months since year 0 of the snapshot's (UTC) date."""
@@ -34,15 +33,8 @@ def month_of(snapshot: SnapshotRef) -> int:
 
 
 def is_anchor(snapshot: SnapshotRef) -> bool:
-    """Protected by an anchoring run (its notes say so)."""
-    return snapshot.protected and any(
-        line.startswith(ANCHOR_NOTE) for line in snapshot.notes.splitlines()
-    )
-
-
-def anchor_note(snapshot: SnapshotRef) -> str:
-    """The notes line an anchor gets: ``tappaas-anchor 2025-01``."""
-    return f"{ANCHOR_NOTE} {snapshot.when.strftime('%Y-%m')}"
+    """On a guest's copy, protected means anchored (see the module docstring)."""
+    return snapshot.protected
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,6 @@ class SnapshotRef:
     protected: bool = False
     verified: bool = False
     """``verification.state == "ok"``."""
-    notes: str = ""
 
     @property
     def group(self) -> str:

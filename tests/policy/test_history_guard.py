@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tappaas.policy.anchors import ANCHOR_NOTE, anchor_note, plan_anchors
+from tappaas.policy.anchors import plan_anchors
 from tappaas.policy.snapshot_clock import (
     DEFAULT_CLOCK_SKEW,
     Health,
@@ -16,10 +16,10 @@ from tappaas.policy.snapshot_clock import (
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-def snap(when: datetime, *, verified: bool = True, protected: bool = False, notes: str = "",
+def snap(when: datetime, *, verified: bool = True, protected: bool = False,
          backup_id: str = "110") -> SnapshotRef:  # fmt: skip
     return SnapshotRef("store", "remote/home", "vm", backup_id, int(when.timestamp()),
-                       protected=protected, verified=verified, notes=notes)  # fmt: skip
+                       protected=protected, verified=verified)  # fmt: skip
 
 
 def test_a_snapshot_after_now_plus_skew_is_crit_and_within_skew_is_not() -> None:
@@ -45,8 +45,7 @@ def test_one_verified_anchor_per_month_oldest_first() -> None:
 
 
 def test_future_snapshots_are_never_anchors_and_an_anchored_month_keeps_its_anchor() -> None:
-    anchor = snap(datetime(2026, 11, 3, 2, tzinfo=UTC), protected=True,
-                  notes=f"web\n{ANCHOR_NOTE} 2026-11")  # fmt: skip
+    anchor = snap(datetime(2026, 11, 3, 2, tzinfo=UTC), protected=True)
     backdated = snap(datetime(2026, 11, 1, 0, tzinfo=UTC))  # arrives later, dated earlier
     forged = [snap(NOW + timedelta(days=31 * i)) for i in range(1, 25)]
     plan = plan_anchors([anchor, backdated, *forged], NOW, keep_monthly=12)
@@ -55,17 +54,14 @@ def test_future_snapshots_are_never_anchors_and_an_anchored_month_keeps_its_anch
 
 def test_anchors_are_released_as_retention_allows_and_yearly_ones_never() -> None:
     def anchored(year: int, month: int) -> SnapshotRef:
-        when = datetime(year, month, 5, 2, tzinfo=UTC)
-        return snap(when, protected=True, notes=anchor_note(snap(when)))
+        return snap(datetime(year, month, 5, 2, tzinfo=UTC), protected=True)
 
     anchors = [anchored(2024, m) for m in (3, 4)] + [anchored(2025, m) for m in range(1, 13)]
-    admin_protected = snap(datetime(2025, 2, 9, tzinfo=UTC), protected=True, notes="keep me")
-    plan = plan_anchors([*anchors, admin_protected], NOW, keep_monthly=12)
+    plan = plan_anchors(anchors, NOW, keep_monthly=12)
     released = sorted(s.when.strftime("%Y-%m") for s in plan.release)
     # Window: 2025-12 .. 2026-11. 2024-03 and 2025-01 are their years' first: kept forever.
     assert released == ["2024-04", *(f"2025-{m:02}" for m in range(2, 12))]
     assert {s.when.strftime("%Y-%m") for s in plan.kept} == {"2024-03", "2025-01", "2025-12"}
-    assert admin_protected not in plan.release
 
 
 def test_a_month_without_a_verified_snapshot_is_reported() -> None:
