@@ -96,9 +96,11 @@ class Remote(SyncSettings):
 class GuestSite(SyncSettings):
     """A site whose backups this peer keeps, in ``namespace`` of our datastore.
 
-    Named by its stack, or by address, fingerprint and datastore. For pull, ``credential`` is
-    the guest's read-only token (unless the stack exports it); for push, the program creates
-    ``writer_token_id`` here with DatastoreBackup on the namespace only (write, no delete).
+    Named by address, fingerprint, datastore and ``credential`` (the guest's read-only token,
+    as ``tappaas peer accept`` writes them), or by its ``stack`` — which reads the guest's
+    outputs and so needs the guest's state and passphrase: for one operator running both
+    stacks only. For push, the program creates ``writer_token_id`` here with DatastoreBackup
+    on the namespace only (write, no delete).
     """
 
     stack: StackName | None = None
