@@ -161,6 +161,32 @@ def test_pairing_without_shared_state_and_anchors_against_forged_dates(
                                 "Datastore.Verify": False},
     }  # fmt: skip
 
+    # The other way: the peer seals the site's restore token for the site's recovery stack.
+    recovery_key = tappaas("peer", "key", "--stack", lab_stacks.RECOVERY_STACK, *site_args,
+                           passphrase=LAB_PASSPHRASE).strip()  # fmt: skip
+    restore = tappaas("peer", "invite", "--stack", PEER, "--guest", "home", "--to", recovery_key,
+                      *peer_args, passphrase=PEER_PASSPHRASE).strip()  # fmt: skip
+    tappaas("peer", "accept", restore, "--stack", lab_stacks.RECOVERY_STACK, *site_args,
+            passphrase=LAB_PASSPHRASE)  # fmt: skip
+    recovery_file = project.stack_file(lab_stacks.RECOVERY_STACK)
+    remote = yaml.safe_load(recovery_file.read_text())["config"]["tappaas:site"]["remote"]
+    assert (remote["namespace"], remote["credential"]["token_id"]) == (
+        "remote/home", "home-restore@pbs!dr",
+    )  # fmt: skip
+    assert recovery_file.read_text().startswith(lab_stacks.LAB_MARKER)  # comments kept
+    restore_secret = json.loads(
+        site_cli.run(
+            "config",
+            "get",
+            "--stack",
+            lab_stacks.RECOVERY_STACK,
+            "--json",
+            remote["credential"]["token_secret"]["secret"],
+        )
+    )
+    guests = peer_cli.outputs(PEER, show_secrets=True)["guests"]
+    assert restore_secret["value"] == guests["home"]["restore_token_secret"]
+
     # The peer verifies and anchors its copy (its daily routine).
     peer_pbs.wait_for_task(peer_pbs.post(f"/admin/verify/{STORE}-verify/run"))
     anchored = tappaas("peer", "anchor", "--stack", PEER, *peer_args, passphrase=PEER_PASSPHRASE)
