@@ -10,6 +10,7 @@ Credentials arrive through ``configure()`` from stack config (see ``_endpoint``)
 from providers._endpoint import Endpoint
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
+from providers.pbs_group_owner import PbsGroupOwner
 from providers.pbs_namespace import PbsNamespace
 from providers.pbs_prune_job import PbsPruneJob
 from providers.pbs_remote import PbsRemote
@@ -27,6 +28,7 @@ __all__ = [
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
+    "PbsGroupOwner",
     "PbsNamespace",
     "PbsPruneJob",
     "PbsRemote",

@@ -22,7 +22,8 @@ only in it. So this resource only ever touches the VM it restored itself:
   program to say so). Identity is ``node``, ``vmid`` and ``restore_generation``: a new
   restore is asked for explicitly with a new generation (and a new vmid), and the engine
   creates the new VM before it lets go of the old one (no delete-before-replace).
-- ``archive`` may end in ``latest``: the newest backup of the guest when the restore runs.
+- ``archive`` may end in ``latest``: the VM's newest finished backup when the restore runs
+  (never a container's of the same id; newer backups later do not trigger a new restore).
   A restored VM that vanished is restored again (nothing is deleted for that).
 """
 
@@ -180,11 +181,11 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
         }
 
     def _resolve(self, client: ProxmoxClient, props: RestoredVmProps) -> str:
-        """The archive to restore: as given, or the guest's newest backup for ``latest``."""
+        """The archive to restore: as given, or the VM's newest finished backup for ``latest``."""
         storage, vmid, time = props.archive_parts()
         if time != LATEST:
             return props.archive
-        backups = StorageApi(client).backups(props.node, storage, vmid)
+        backups = StorageApi(client).vm_backups(props.node, storage, vmid)
         if not backups:
             raise ValueError(f"no backup of VM {vmid} on storage '{storage}' to restore")
         return str(backups[-1]["volid"])

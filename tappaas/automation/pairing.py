@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 
+from nacl.bindings import crypto_box_SEALBYTES
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from pydantic import ValidationError
@@ -60,13 +61,26 @@ def _decode(text: str, prefix: str, what: str) -> bytes:
         raise PairingError(f"{what} is damaged (not base64)") from None
 
 
-def seal(invitation: Invitation, public_key: str) -> str:
-    """``tappaas-invite-v1:<base64>``: the invitation, readable only with the private key."""
-    raw = _decode(public_key, KEY_PREFIX, "a tappaas public key")
+def read_public_key(text: str) -> PublicKey:
+    """The receiver's key from ``tappaas peer key`` output (checked before anything runs)."""
+    raw = _decode(text, KEY_PREFIX, "a tappaas public key")
     try:
-        recipient = PublicKey(raw)
+        return PublicKey(raw)
     except (ValueError, TypeError):
         raise PairingError("the public key has the wrong length") from None
+
+
+def read_sealed(text: str) -> bytes:
+    """The sealed bytes of ``tappaas peer invite`` output (its shape, before any key)."""
+    sealed = _decode(text, INVITE_PREFIX, "a tappaas invitation")
+    if len(sealed) <= crypto_box_SEALBYTES:
+        raise PairingError("the invitation is cut short (too few bytes to hold anything)")
+    return sealed
+
+
+def seal(invitation: Invitation, public_key: str) -> str:
+    """``tappaas-invite-v1:<base64>``: the invitation, readable only with the private key."""
+    recipient = read_public_key(public_key)
     document = invitation.model_dump(mode="json")
     document["token_secret"] = invitation.token_secret.get_secret_value()
     sealed = SealedBox(recipient).encrypt(json.dumps(document).encode())
@@ -75,7 +89,7 @@ def seal(invitation: Invitation, public_key: str) -> str:
 
 def open_invitation(text: str, private_key: str) -> Invitation:
     """The invitation sealed to this private key, validated field by field."""
-    sealed = _decode(text, INVITE_PREFIX, "a tappaas invitation")
+    sealed = read_sealed(text)
     try:
         plain = SealedBox(_private(private_key)).decrypt(sealed)
     except CryptoError:

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tappaas.cli.check import require_file
 from tappaas.cli.errors import InputError, OperationFailed
+from tappaas.cli.passphrase import require_passphrase
 from tappaas.model import ConfigError, SiteConfig, load_stack_file
 from tappaas.policy.snapshot_clock import DEFAULT_CLOCK_SKEW, Health
 
@@ -74,12 +76,14 @@ def _site_and_client(
     from tappaas.automation.history_guard import pbs_client  # noqa: PLC0415
 
     path = project_dir / f"Pulumi.{stack}.yaml"
+    require_file(path)
     try:
         site = load_stack_file(path)
     except (ConfigError, OSError) as error:
         raise InputError(f"{path}: {error}") from None
     if site.backup is None:
         raise InputError(f"{path}: no backup section, so no PBS to check")
+    require_passphrase(project_dir, stack)
     key = site.backup.pbs.api_token.token_secret.secret
     state = backend if backend.is_absolute() else project_dir / backend
     try:

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tappaas.cli.check import require_file
 from tappaas.cli.errors import InputError, OperationFailed
+from tappaas.cli.passphrase import require_passphrase
 from tappaas.model import ConfigError, Role, SiteConfig, load_stack_file, restore_token_id
 from tappaas.model.invitation import Invitation, InvitationKind
 
@@ -34,6 +36,7 @@ Backend = Annotated[Path, typer.Option("--backend", help="Local state backend.")
 
 def _load(stack: str, project_dir: Path) -> SiteConfig:
     path = project_dir / f"Pulumi.{stack}.yaml"
+    require_file(path)
     try:
         return load_stack_file(path)
     except (ConfigError, OSError) as error:
@@ -45,6 +48,7 @@ def _pulumi(stack: str, project_dir: Path, backend: Path) -> PulumiCli:
     from tappaas.automation.engine import EngineNotFoundError  # noqa: PLC0415
     from tappaas.automation.pulumi_cli import PulumiCli  # noqa: PLC0415
 
+    require_passphrase(project_dir, stack)
     try:
         engine = find_engine()
     except EngineNotFoundError as exc:
@@ -143,9 +147,17 @@ def invite(
     backend: Backend = Path(".pulumi-state"),
 ) -> None:
     """Print read-only access to this stack's backups (or a guest's copy), sealed for ``--to``."""
-    from tappaas.automation.pairing import PairingError, seal  # noqa: PLC0415
+    from tappaas.automation.pairing import PairingError, read_public_key, seal  # noqa: PLC0415
 
+    try:
+        read_public_key(to)
+    except PairingError as exc:
+        raise InputError(f"--to: {exc}") from None
     site = _load(stack, project_dir)
+    guests = site.peer.guests if site.peer is not None else {}
+    if guest is not None and guest not in guests:
+        kept = f" (it keeps {', '.join(sorted(guests))})" if guests else ""
+        raise InputError(f"--guest: stack {stack} keeps no copy for {guest!r}{kept}")
     cli = _pulumi(stack, project_dir, backend)
     outputs = json.loads(_run(cli, "stack", "output", "--json", "--show-secrets", "--stack",
                               stack))  # fmt: skip
@@ -176,10 +188,23 @@ def accept(
     backend: Backend = Path(".pulumi-state"),
 ) -> None:
     """Open an invitation sealed for this stack and write it into this stack's config."""
-    from tappaas.automation.pairing import PairingError, open_invitation  # noqa: PLC0415
+    from tappaas.automation.pairing import (  # noqa: PLC0415
+        PairingError,
+        open_invitation,
+        read_sealed,
+    )
     from tappaas.automation.pulumi_cli import PulumiCommandError  # noqa: PLC0415
 
+    try:
+        read_sealed(invitation)
+    except PairingError as exc:
+        raise InputError(f"INVITATION: {exc}") from None
     site = _load(stack, project_dir)
+    if site.role not in (Role.PEER, Role.CLOUD_RECOVERY):
+        raise InputError(
+            f"stack {stack} has role {site.role.value}: only a peer (a guest's backups) or a "
+            "recovery stack (role cloud-recovery, a copy to restore from) accepts invitations"
+        )
     cli = _pulumi(stack, project_dir, backend)
     try:
         opened = open_invitation(invitation, _private_key(cli, stack, create=False))

@@ -8,6 +8,11 @@ Grants do not propagate: PBS ACLs inherit down the namespace tree (pbs-config ``
 so a propagating grant on a site's own namespace (the datastore root, as upstream TAPPaaS
 keeps it) would also reach every namespace below it — the guests' copies a peer keeps in
 ``remote/<site>``. Each token gets its role on exactly the namespace it needs.
+
+Ids are passed as the names PBS knows the objects by (from the config), not as outputs of
+the user or token resource, with an explicit dependency instead: an output is unknown
+during a preview in which that resource is updated (e.g. its PBS moved to a new address),
+and an unknown identity would plan a replace of every ACL.
 """
 
 from __future__ import annotations
@@ -23,22 +28,24 @@ def grant(
     *,
     path: str,
     role: str,
-    userid: pulumi.Input[str],
-    token_id: pulumi.Input[str],
+    token_id: str,
+    token: pulumi.Resource,
     opts: pulumi.ResourceOptions,
 ) -> list[PbsAcl]:
     """``role`` on ``path`` alone for the token (``<name>``) and its user (``<name>-user``)."""
+    after = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[token]))
+    userid = token_id.split("!", 1)[0]
     return [
         PbsAcl(
             f"{name}-user",
             {"endpoint": endpoint, "path": path, "auth_id": userid, "role": role,
              "propagate": False},
-            opts,
+            after,
         ),
         PbsAcl(
             name,
             {"endpoint": endpoint, "path": path, "auth_id": token_id, "role": role,
              "propagate": False},
-            opts,
+            after,
         ),
     ]  # fmt: skip

@@ -19,20 +19,11 @@ import pulumi
 from providers import PvePbsStorage, RestoredVm
 from providers.restored_vm import LATEST
 from tappaas.components.connection import secret, token_secret
-from tappaas.model import Endpoint, RestorePoint, Service, SiteConfig
+from tappaas.model import Endpoint, RestorePoint, SiteConfig
+from tappaas.policy.restore_order import restore_order
 
 SOURCE_STORAGE = "tappaas-dr"
 """PVE storage ID of the copy being restored from."""
-
-
-def restore_order(site: SiteConfig) -> list[tuple[str, Service]]:
-    """``recovery.restore_order`` first, in that order; the rest by vmid."""
-    first = [name for name in site.recovery.restore_order if name in site.services]
-    rest = sorted(
-        (name for name in site.services if name not in first),
-        key=lambda name: site.services[name].vmid,
-    )
-    return [(name, site.services[name]) for name in [*first, *rest]]
 
 
 class Recovery(pulumi.ComponentResource):

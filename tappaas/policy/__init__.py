@@ -15,6 +15,7 @@ Public API::
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
 - ``resolver_findings(UnboundSettings) -> tuple[Finding, ...]``: the live resolver's settings
   (serve-expired, prefetch) as read from OPNsense by ``tappaas drill internet``.
+- ``restore_order(site)``: the services a recovery cluster restores, in order.
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
@@ -22,6 +23,7 @@ from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
 from tappaas.policy.resolver import HostOverride, UnboundSettings, resolver_findings
+from tappaas.policy.restore_order import restore_order
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -46,5 +48,6 @@ __all__ = [
     "protection_report",
     "render_rules_table",
     "resolver_findings",
+    "restore_order",
     "summarize",
 ]

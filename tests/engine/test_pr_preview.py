@@ -54,7 +54,7 @@ def test_pr_preview_reports_findings_and_planned_changes(
     assert done.returncode == 0, done.stdout + done.stderr
     text = out.read_text()
     assert "### `pulumi preview` of stack `lab`: deployable" in text
-    assert "Planned: 50 to create." in text
+    assert "Planned: 51 to create." in text
     assert "| create | `tanka1-tappaas1` (proxmoxve:node/disk/zfs:Zfs) |" in text
     assert project.lab.control.requests() == []  # a preview of new objects reads nothing
 

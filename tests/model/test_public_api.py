@@ -79,9 +79,15 @@ PUBLIC = {
         "protection_report",
         "render_rules_table",
         "resolver_findings",
+        "restore_order",
         "summarize",
     },
-    "tappaas.schedule.calendar": {"CalendarEvent", "CalendarEventError", "parse_calendar_event"},
+    "tappaas.schedule.calendar": {
+        "UTC_SUFFIX",
+        "CalendarEvent",
+        "CalendarEventError",
+        "parse_calendar_event",
+    },
 }
 
 

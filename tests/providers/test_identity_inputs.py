@@ -16,6 +16,7 @@ from lab import Lab
 from providers._lifecycle import ObjectProvider
 from providers.pbs_acl import PbsAclProvider
 from providers.pbs_datastore import PbsDatastoreProvider
+from providers.pbs_group_owner import PbsGroupOwnerProvider
 from providers.pbs_namespace import PbsNamespaceProvider
 from providers.pbs_remote import PbsRemoteProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
@@ -31,6 +32,8 @@ CASES: list[tuple[type[ObjectProvider[Any]], str, dict[str, Any]]] = [
     (PbsDatastoreProvider, "name", {"name": TRAVERSAL, "path": "/tankc1/x"}),
     (PbsNamespaceProvider, "store", {"store": TRAVERSAL, "namespace": "a"}),
     (PbsNamespaceProvider, "namespace", {"store": "store1", "namespace": "a/../b"}),
+    (PbsGroupOwnerProvider, "store", {"store": TRAVERSAL, "owner": "a@pbs!t"}),
+    (PbsGroupOwnerProvider, "ns", {"store": "store1", "ns": "a/../b", "owner": "a@pbs!t"}),
     (PbsRemoteProvider, "name", {"name": TRAVERSAL, "host": "h", "auth_id": "a@pbs!t"}),
     (PbsSyncJobProvider, "id", {"id": "../../access", "store": "s1", "remote_store": "s2"}),
     (PbsUserProvider, "userid", {"userid": "a/../b@pbs"}),
