@@ -159,7 +159,8 @@ def main() -> None:
         engine_scaling = medians["trivial400"] / medians["trivial200"]
         print(f"ratio site(400) / site(200): {scaling:.2f} (target <= 2.1)")
         print(
-            f"  for reference, trivial(N400) / trivial(N200): {engine_scaling:.2f} (the engine's own)"
+            f"  for reference, trivial(N400) / trivial(N200): {engine_scaling:.2f}"
+            " (the engine's own)"
         )
 
 
