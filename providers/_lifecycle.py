@@ -11,7 +11,15 @@ into identity (a change means replace) and settings (updated in place), plus fou
   vanished object is recreated;
 - ``create``/``update`` read the object back before returning outputs;
 - ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
-- write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
+- write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes;
+- ``create`` adopts an object of the same id that is already there (left by an interrupted
+  ``up``, or made by a write whose answer was lost) when it is the object a create would have
+  made: same identity fields (e.g. a datastore's path and backing device), and whatever
+  ``adoption_refusal`` adds per resource; its settings are then brought to the declared ones.
+  Otherwise it fails with one line saying what exists, why it was not taken over and how to
+  adopt or rename it;
+- every failure reaches the user as one line; the traceback goes to the engine's debug
+  output (``_errors.reported``).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import (
@@ -35,10 +44,22 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import unwrap_rpc_secret
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from providers import _engine_log
 from providers._endpoint import Credentials, Endpoint
-from tappaas.client import NotFoundError, ProxmoxClient
+from providers._errors import AdoptionRefusedError, reported
+from tappaas.client import (
+    ConflictError,
+    NotFoundError,
+    ProxmoxClient,
+    TaskTimeoutError,
+    TransientApiError,
+    TransportError,
+)
 
 PROVIDER_KEY = "__provider"
+MAYBE_MADE_BY_ANOTHER = (ConflictError, TransportError, TransientApiError, TaskTimeoutError)
+"""Create failures after which the object may exist anyway: an earlier, interrupted run's
+task still running, or this write landing although its answer was lost."""
 
 
 class Props(BaseModel):
@@ -62,6 +83,7 @@ class Props(BaseModel):
 
 
 P = TypeVar("P", bound=Props)
+T = TypeVar("T")
 
 
 def sha256(value: str) -> str:
@@ -121,6 +143,41 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         """Outputs carried forward from the previous state (e.g. a token secret)."""
         return {}
 
+    # --- adoption hooks (create finds its object already there) ------------------------------
+
+    def adoption_refusal(
+        self, client: ProxmoxClient, object_id: str, wanted: P, found: P
+    ) -> str | None:
+        """Why ``found`` (live, same id) is not the object a create of ``wanted`` would have
+        made, or None when it is. Default: every identity field must match (a datastore on
+        another path is another datastore). Resources add their own rules."""
+        moved = sorted(n for n in wanted.identity if getattr(found, n) != getattr(wanted, n))
+        if not moved:
+            return None
+        differences = ", ".join(
+            f"{n}={getattr(found, n)!r} (declared {getattr(wanted, n)!r})" for n in moved
+        )
+        return f"already exists with {differences}: not taken over. {self.adoption_advice}"
+
+    #: The commands that resolve a refused adoption (per resource: adopt it, or rename ours).
+    adoption_advice: ClassVar[str] = (
+        "Declare it as it is in the stack config to adopt it, or give ours another name."
+    )
+
+    def adopt_object(
+        self, client: ProxmoxClient, object_id: str, wanted: P, found: P
+    ) -> dict[str, Any]:
+        """Take over ``found``: bring its settings to ``wanted``; extra outputs as on create.
+
+        Default: the in-place update (which re-sends write-only values, e.g. a password)."""
+        self.update_object(client, object_id, found, wanted)
+        return {}
+
+    @property
+    def kind(self) -> str:
+        """The resource's name for messages, e.g. ``PbsDatastore``."""
+        return self.props_type.__name__.removesuffix("Props")
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def parse(self, values: dict[str, Any]) -> P:
@@ -169,7 +226,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             return CheckResult(news, failures)
         return CheckResult(news, [])
 
-    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def _diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         identity = self.props_type.identity
         if _has_unknowns(news):
             plain_news = _plain(news)
@@ -204,22 +261,42 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
         )
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        wanted = self.parse(props)
+    def _create(self, wanted: P) -> CreateResult:
         client = self.client(wanted)
-        extra = self.create_object(client, wanted)
         object_id = self.object_id(wanted)
+        found = self.observe(client, object_id, wanted)
+        if found is not None:
+            extra = self._adopt(client, object_id, wanted, found)
+        else:
+            try:
+                extra = self.create_object(client, wanted)
+            except MAYBE_MADE_BY_ANOTHER:
+                found = self.observe(client, object_id, wanted)
+                if found is None:
+                    raise
+                extra = self._adopt(client, object_id, wanted, found)
         live = self._read_back(client, object_id, wanted)
         return CreateResult(id_=object_id, outs=self.outputs(live, extra))
 
-    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def _adopt(self, client: ProxmoxClient, object_id: str, wanted: P, found: P) -> dict[str, Any]:
+        refusal = self.adoption_refusal(client, object_id, wanted, found)
+        if refusal is not None:
+            raise AdoptionRefusedError(refusal)
+        extra = self.adopt_object(client, object_id, wanted, found)
+        _engine_log.info(
+            f"{self.kind} '{object_id}' was already there (an interrupted run, or a write whose "
+            "answer was lost): adopted, settings brought to the declared ones"
+        )
+        return extra
+
+    def _update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
         client = self.client(new)
         self.update_object(client, object_id, self.parse_state(olds), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))
 
-    def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
+    def _read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
         known = self.parse_state(props)
         live = self.observe(self.client(known), object_id, known)
         if live is None:
@@ -230,7 +307,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             outs=self.outputs(live, self.extra_outputs(known, previous), previous),
         )
 
-    def delete(self, object_id: str, props: dict[str, Any]) -> None:
+    def _delete(self, object_id: str, props: dict[str, Any]) -> None:
         known = self.parse_state(props)
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(known), object_id, known)
@@ -240,6 +317,40 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         if live is None:
             raise vanished(wanted, object_id, "was written but cannot be read back")
         return live
+
+    # --- what the engine calls: each failure becomes one line (see ``_errors``) -------------
+
+    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        where = _endpoint_of(news) or _endpoint_of(olds)
+        return self._reported("diff", object_id, where, lambda: self._diff(object_id, olds, news))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        try:
+            object_id = self.object_id(self.parse(props))
+        except ValidationError:
+            object_id = "(invalid input)"
+        return self._reported(
+            "create", object_id, _endpoint_of(props), lambda: self._create(self.parse(props))
+        )
+
+    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        where = _endpoint_of(news)
+        return self._reported(
+            "update", object_id, where, lambda: self._update(object_id, olds, news)
+        )
+
+    def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
+        where = _endpoint_of(props)
+        return self._reported("read", object_id, where, lambda: self._read(object_id, props))
+
+    def delete(self, object_id: str, props: dict[str, Any]) -> None:
+        where = _endpoint_of(props)
+        self._reported("delete", object_id, where, lambda: self._delete(object_id, props))
+
+    def _reported(
+        self, operation: str, object_id: str, where: Endpoint | None, action: Callable[[], T]
+    ) -> T:
+        return reported(self.kind, object_id, operation, where, action)
 
 
 def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundError:
@@ -251,6 +362,14 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
         status=404,
         message=f"{object_id} {what}",
     )
+
+
+def _endpoint_of(values: dict[str, Any]) -> Endpoint | None:
+    """The endpoint named in raw inputs or outputs, if it parses (for error messages)."""
+    try:
+        return Endpoint.model_validate(_plain(values).get("endpoint"))
+    except ValidationError:
+        return None
 
 
 def _manages(props: Props, name: str) -> bool:

@@ -10,7 +10,7 @@ the restored VM (never the backup it came from).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import pulumi
 from pydantic import Field
@@ -18,7 +18,7 @@ from pydantic import Field
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
-from tappaas.pve.qemu import QemuApi, RestoreRequest
+from tappaas.pve.qemu import QemuApi, RestoreRequest, VmState
 from tappaas.pve.storage import StorageApi
 
 LATEST = "latest"
@@ -67,8 +67,54 @@ class RestoredVmProps(Props):
         return storage, int(backup_id), time
 
 
+class RestoreProof(Protocol):
+    """Whether a VM found at the declared node/vmid provably is the restore this resource would
+    have made: None when it is, else why not (said to the user)."""
+
+    def __call__(self, vm: VmState, props: RestoredVmProps) -> str | None: ...
+
+
+class NoProofYet:
+    """Nothing proves it yet: restored VMs carry no mark of ours, so every VM is refused."""
+
+    def __call__(self, vm: VmState, props: RestoredVmProps) -> str | None:
+        return (
+            f"nothing on it proves it is the restore of {props.archive} this stack would have "
+            "made (restores carry no ownership mark yet)"
+        )
+
+
 class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
     props_type = RestoredVmProps
+    #: The pluggable, conservative adoption rule: a VM that holds the vmid is taken over only
+    #: when this proves it is our restore (e.g. by a mark restores write on the VM); a VM
+    #: someone runs must never be adopted, since deleting this resource destroys its VM.
+    restore_proof: ClassVar[RestoreProof] = NoProofYet()
+
+    def adoption_refusal(
+        self, client: ProxmoxClient, object_id: str, wanted: RestoredVmProps, found: RestoredVmProps
+    ) -> str | None:
+        vm = QemuApi(client).get(wanted.node, wanted.vmid)
+        why = (
+            "it vanished while being looked at"
+            if vm is None
+            else type(self).restore_proof(vm, wanted)
+        )
+        if why is None:
+            return None
+        what = "" if vm is None else f" ({vm.name or 'unnamed'}, {vm.status})"
+        return (
+            f"VM {wanted.vmid} already exists on node {wanted.node}{what}, but {why}: not taken "
+            "over, it may be a VM someone runs. If it is the leftover of an interrupted restore, "
+            f"remove it (`qm destroy {wanted.vmid} --purge` on {wanted.node}) and run `pulumi up` "
+            "again; otherwise restore to another vmid."
+        )
+
+    def adopt_object(
+        self, client: ProxmoxClient, object_id: str, wanted: RestoredVmProps, found: RestoredVmProps
+    ) -> dict[str, Any]:
+        """A proven restore of ours: nothing to change; which snapshot and how long is unknown."""
+        return {"restored_snapshot": None, "restore_seconds": None, "restore_task": None}
 
     def object_id(self, props: RestoredVmProps) -> str:
         return f"{props.node}/{props.vmid}"

@@ -12,6 +12,7 @@ from tappaas.client import TaskFailedError
 from tests.providers.harness import (
     configured,
     endpoint,
+    fails_with,
     lab_client,
     lifecycle_inputs,
     stack_config,
@@ -87,9 +88,10 @@ def test_restore_of_a_missing_snapshot_fails_with_the_task_message(
 ) -> None:
     provider = configured(RestoredVmProvider(), stack_config(lab.pve, lab.pbs["local"]))
     inputs = _restore_inputs(lab, pbs_storage, 9341, "2030-01-01T00:00:00Z")
-    with pytest.raises(TaskFailedError) as failed:
+    with fails_with(TaskFailedError) as failed:
         provider.create(inputs)
-    assert failed.value.upid.startswith("UPID:tappaas2:")
+    original = failed.value.original
+    assert isinstance(original, TaskFailedError) and original.upid.startswith("UPID:tappaas2:")
     assert lab.control.vm(9341) is None
 
 
