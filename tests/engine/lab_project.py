@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,9 +56,12 @@ def project_yaml(directory: Path) -> None:
     (directory / "Pulumi.yaml").write_text(yaml.safe_dump(document))
 
 
-def lab_project(engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]) -> LabProject:
-    """A fresh lab (real clock) and a project whose lab stacks point at it."""
-    lab = lab_factory(clusters=PEER_CLUSTER)
+def lab_project(
+    engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab], **lab_overrides: Any
+) -> LabProject:
+    """A fresh lab (real clock; ``LabConfig`` overrides) and a project whose lab stacks point
+    at it."""
+    lab = lab_factory(clusters=PEER_CLUSTER, **lab_overrides)
     directory = tmp_path / "project"
     directory.mkdir()
     project_yaml(directory)
