@@ -29,7 +29,7 @@ import pulumi
 
 from tappaas.client import ProxmoxClient
 from tappaas.pve.ha import ha_resource_ids, ha_rule_ids
-from tappaas.pve.zfs import node_disks, zfs_pool, zfs_pool_names
+from tappaas.pve.zfs import DiskInfo, node_disks, zfs_pool, zfs_pool_names
 
 
 class UpstreamInventory:
@@ -38,11 +38,17 @@ class UpstreamInventory:
     def __init__(self, client: ProxmoxClient) -> None:
         self.client = client
         self._pools: dict[str, frozenset[str]] = {}
+        self._disks: dict[str, dict[str, DiskInfo]] = {}
 
     def _pool_names(self, node: str) -> frozenset[str]:
         if node not in self._pools:
             self._pools[node] = zfs_pool_names(self.client, node)
         return self._pools[node]
+
+    def _node_disks(self, node: str) -> dict[str, DiskInfo]:
+        if node not in self._disks:
+            self._disks[node] = node_disks(self.client, node)
+        return self._disks[node]
 
     @cached_property
     def _ha_resources(self) -> frozenset[str]:
@@ -60,7 +66,8 @@ class UpstreamInventory:
         if name not in self._pool_names(node):
             return None
         pool = zfs_pool(self.client, node, name)
-        known = node_disks(self.client, node) if any("/by-id/" in d for d in pool.disks) else {}
+        by_id = any("/by-id/" in d for d in pool.disks)
+        known = self._node_disks(node) if by_id else {}
         if pool.layout_matches(raidlevel, devices) and all(pool.holds(d, known) for d in devices):
             return f"{node}/{name}"
         raise PoolNotOursError(
@@ -85,7 +92,7 @@ class NothingExists(UpstreamInventory):
     """An inventory that reads nothing (Pulumi-mock tests of the graph's shape)."""
 
     def __init__(self) -> None:
-        self._pools = {}
+        self._pools, self._disks = {}, {}
 
     def pool_import_id(
         self, node: str, name: str, raidlevel: str, devices: Sequence[str]
