@@ -73,15 +73,15 @@ class Cut:
 
 SITE_CREATES, PEER_CREATES = 42, 19
 """Creates in an uninterrupted up of each stack (checked by ``reference``)."""
-# The first create, the middle one and the last one of each stack's up; and in the middle
-# of a task (the local datastore's create, with lab tasks that take 2 s).
+# The site's first, middle and last create (pools pending; jobs, tokens and ACLs pending; the
+# outputs not yet written), the middle of the peer's (its remote, pull job and tokens), and
+# the middle of a task (the local datastore's create, with lab tasks that take 1 s).
 CUTS = [
     Cut(SITE, after=1),
     Cut(SITE, after=SITE_CREATES // 2),
     Cut(SITE, after=SITE_CREATES),
-    Cut(PEER, after=1),
-    Cut(PEER, after=PEER_CREATES),
-    Cut(SITE, during="pbs:Datastore datastore", task_seconds=2.0),
+    Cut(PEER, after=PEER_CREATES // 2),
+    Cut(SITE, during="pbs:Datastore datastore", task_seconds=1.0),
 ]
 
 
@@ -133,7 +133,24 @@ class Run:
         return killed
 
     def state(self, stack: str) -> str:
-        return self.pulumi("stack", "export", "--stack", stack)
+        """The stack's checkpoint as the file backend holds it (secrets encrypted)."""
+        backend = self.project.pulumi.backend_dir
+        assert backend is not None
+        return (backend / ".pulumi" / "stacks" / "tappaas" / f"{stack}.json").read_text()
+
+
+def _task_started(lab: Lab, kind: str, worker_id: str, wait: float = 10.0) -> list[str]:
+    """Once the local PBS runs a ``kind`` task for ``worker_id`` (polled), its UPID while it
+    is still running; nothing if it was over before we looked."""
+    pbs = lab_client(lab.pbs["local"])
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        tasks = pbs.get("/nodes/localhost/tasks", limit=500)
+        mine = [t for t in tasks if (t["type"], t["id"]) == (kind, worker_id)]
+        if mine:
+            return [t["upid"] for t in mine if t["status"] == "running"]
+        time.sleep(0.02)
+    return []
 
 
 def _backups_run(lab: Lab) -> None:
@@ -256,13 +273,15 @@ def test_an_up_killed_at_a_cut_point_recovers_with_the_readme_commands(
     project = lab_project(engine, tmp_path, lab_factory, task_seconds=cut.task_seconds)
     run = Run(project, project.lab)
 
+    running_tasks: list[str] = []
+
     def stop(line: str, creates: int) -> bool:
-        if cut.during is not None:
-            if f"{cut.during} creating" in line:
-                time.sleep(0.5)  # the request has reached the PBS; its task is running
-                return True
+        if cut.during is None:
+            return creates >= (cut.after or 0)
+        if f"{cut.during} creating" not in line:
             return False
-        return creates >= (cut.after or 0)
+        running_tasks.extend(_task_started(run.lab, "create-datastore", DATASTORE))
+        return True
 
     for stack in (SITE, PEER):
         if stack == cut.stack:
@@ -273,6 +292,7 @@ def test_an_up_killed_at_a_cut_point_recovers_with_the_readme_commands(
         if stack == SITE:
             _backups_run(run.lab)
             assert len(run.lab.control.snapshots("local", DATASTORE)) == SNAPSHOTS
+    assert running_tasks or cut.during is None, "the cut came while the task was running"
     assert_recovered(run, reference, (cut.stack,))
 
 
@@ -282,31 +302,32 @@ def test_an_up_through_a_lab_restart_recovers_with_the_readme_commands(
     lab_factory: Callable[..., Lab],
     reference: dict[str, list[Any]],
 ) -> None:
-    """The site's up runs on while every server of the lab goes away (connections reset and
+    """The peer's up runs on while every server of the lab goes away (connections reset and
     refused: the plugin's calls in the gap fail, ours retry) and comes back 2 s later on the
-    same ports with the state it had saved; then the README's recovery."""
+    same ports with the state it had saved, the site's backups included; then the README's
+    recovery."""
     state_file = tmp_path / "lab-state.pickle"
     project = lab_project(engine, tmp_path, lab_factory, state_file=state_file)
     run = Run(project, project.lab)
+    run.up(SITE)
+    _backups_run(run.lab)
     restarted_at: list[int] = []
-    last_create: list[int] = [0]
+    last_create = [0]
 
     def restart(line: str, creates: int) -> bool:
         last_create[0] = creates
-        if not restarted_at and creates >= SITE_CREATES // 2:
+        if not restarted_at and creates >= PEER_CREATES // 2:
             restarted_at.append(creates)
             run.lab.stop()  # answered writes are saved; nothing is answered from now on
             time.sleep(2.0)
             run.lab = lab_factory(clusters=project.lab.config.clusters, state_file=state_file)
         return False
 
-    assert not run.up_until(SITE, restart)
+    assert not run.up_until(PEER, restart)
     assert restarted_at and run.lab is not project.lab
     assert last_create[0] > restarted_at[0], "the up went on against the restarted lab"
-    run.recover(SITE)
-    _backups_run(run.lab)
-    run.up(PEER)
-    assert_recovered(run, reference, (SITE,))
+    run.recover(PEER)
+    assert_recovered(run, reference, (PEER,))
 
 
 def test_the_readme_gives_exactly_the_recovery_the_tests_run() -> None:
