@@ -42,6 +42,7 @@ from tappaas.client import (
 )
 
 T = TypeVar("T")
+ALL_FRAMES = 1_000
 
 
 class ProviderError(Exception):
@@ -157,7 +158,9 @@ def reported(
         raise
     except Exception as exc:
         line = one_line(kind, object_id, operation, exc, endpoint)
-        _engine_log.debug(f"{line}\n{traceback.format_exc()}")
+        # An explicit limit: once set below, ``sys.tracebacklimit`` would empty this one too.
+        frames = "".join(traceback.format_exception(exc, limit=ALL_FRAMES))
+        _engine_log.debug(f"{line}\n{frames}")
         if _engine_log.in_dynamic_host():
             sys.tracebacklimit = 0
         raise ProviderError(line, exc) from None
