@@ -25,6 +25,7 @@ into identity (a change means replace) and settings (updated in place), plus fou
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from abc import abstractmethod
 from collections.abc import Callable
@@ -116,6 +117,14 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def configure(self, req: ConfigureRequest) -> None:
         self.credentials = Credentials(req.config)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every entry point a resource defines (``RestoredVm`` narrows diff/read/delete)
+        reports its failures as one line too."""
+        super().__init_subclass__(**kwargs)
+        for name in ENTRY_POINTS:
+            if name in cls.__dict__:
+                setattr(cls, name, _reported_entry_point(name, cls.__dict__[name]))
+
     # --- hooks ------------------------------------------------------------------------------
 
     @abstractmethod
@@ -169,14 +178,22 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     ) -> dict[str, Any]:
         """Take over ``found``: bring its settings to ``wanted``; extra outputs as on create.
 
-        Default: the in-place update (which re-sends write-only values, e.g. a password)."""
-        self.update_object(client, object_id, found, wanted)
+        Default: the in-place update, told that no write-only value (a password, a key) is
+        known to be on the server already, so each is sent."""
+        unknown = found.model_copy(update=dict.fromkeys(found.write_only))
+        self.update_object(client, object_id, unknown, wanted)
         return {}
 
     @property
     def kind(self) -> str:
         """The resource's name for messages, e.g. ``PbsDatastore``."""
         return self.props_type.__name__.removesuffix("Props")
+
+    def _object_id_of(self, values: dict[str, Any]) -> str:
+        try:
+            return self.object_id(self.parse(values))
+        except ValidationError:
+            return "(invalid input)"
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -226,7 +243,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             return CheckResult(news, failures)
         return CheckResult(news, [])
 
-    def _diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         identity = self.props_type.identity
         if _has_unknowns(news):
             plain_news = _plain(news)
@@ -261,7 +278,8 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
         )
 
-    def _create(self, wanted: P) -> CreateResult:
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        wanted = self.parse(props)
         client = self.client(wanted)
         object_id = self.object_id(wanted)
         found = self.observe(client, object_id, wanted)
@@ -289,14 +307,14 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         )
         return extra
 
-    def _update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
         client = self.client(new)
         self.update_object(client, object_id, self.parse_state(olds), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))
 
-    def _read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
+    def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
         known = self.parse_state(props)
         live = self.observe(self.client(known), object_id, known)
         if live is None:
@@ -307,7 +325,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             outs=self.outputs(live, self.extra_outputs(known, previous), previous),
         )
 
-    def _delete(self, object_id: str, props: dict[str, Any]) -> None:
+    def delete(self, object_id: str, props: dict[str, Any]) -> None:
         known = self.parse_state(props)
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(known), object_id, known)
@@ -317,40 +335,6 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         if live is None:
             raise vanished(wanted, object_id, "was written but cannot be read back")
         return live
-
-    # --- what the engine calls: each failure becomes one line (see ``_errors``) -------------
-
-    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        where = _endpoint_of(news) or _endpoint_of(olds)
-        return self._reported("diff", object_id, where, lambda: self._diff(object_id, olds, news))
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        try:
-            object_id = self.object_id(self.parse(props))
-        except ValidationError:
-            object_id = "(invalid input)"
-        return self._reported(
-            "create", object_id, _endpoint_of(props), lambda: self._create(self.parse(props))
-        )
-
-    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        where = _endpoint_of(news)
-        return self._reported(
-            "update", object_id, where, lambda: self._update(object_id, olds, news)
-        )
-
-    def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
-        where = _endpoint_of(props)
-        return self._reported("read", object_id, where, lambda: self._read(object_id, props))
-
-    def delete(self, object_id: str, props: dict[str, Any]) -> None:
-        where = _endpoint_of(props)
-        self._reported("delete", object_id, where, lambda: self._delete(object_id, props))
-
-    def _reported(
-        self, operation: str, object_id: str, where: Endpoint | None, action: Callable[[], T]
-    ) -> T:
-        return reported(self.kind, object_id, operation, where, action)
 
 
 def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundError:
@@ -381,3 +365,24 @@ def _manages(props: Props, name: str) -> bool:
 def _secret_text(value: Any) -> str:
     getter = getattr(value, "get_secret_value", None)
     return str(getter() if getter else value)
+
+
+ENTRY_POINTS = ("diff", "create", "update", "read", "delete")
+"""What the engine calls on a provider (``check`` reports its own failures as such)."""
+
+
+def _reported_entry_point(operation: str, method: Callable[..., T]) -> Callable[..., T]:
+    """``method`` with any failure turned into one line naming the object (``_errors``)."""
+
+    @functools.wraps(method)
+    def entry_point(self: ObjectProvider[Any], *args: Any) -> T:
+        values = args[-1] if args and isinstance(args[-1], dict) else {}
+        object_id = args[0] if operation != "create" else self._object_id_of(values)
+        where = _endpoint_of(values) or (_endpoint_of(args[1]) if len(args) > 2 else None)
+        return reported(self.kind, str(object_id), operation, where, lambda: method(self, *args))
+
+    return entry_point
+
+
+for _name in ENTRY_POINTS:
+    setattr(ObjectProvider, _name, _reported_entry_point(_name, getattr(ObjectProvider, _name)))

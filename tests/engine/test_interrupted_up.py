@@ -2,9 +2,8 @@
 
 For each cut point, on a fresh lab and state: ``pulumi up`` of the site stack, then of the
 peer stack (the site's backup job runs in between, so the site has snapshots when the peer's
-up starts), one of them SIGKILLed — the engine's whole process group, as a power cut or a
-closed SSH session would — right after its k-th create, or in the middle of a datastore
-create task. Then the README's recovery runs (``RECOVERY``), and:
+up starts), one of them SIGKILLed — the engine and every process it started, as a power cut
+would — right after its k-th create, or in the middle of a datastore create task. Then the README's recovery runs (``RECOVERY``), and:
 
 - the stack converges: a second ``up`` has no changes and writes nothing;
 - no object exists twice and none is missing: the servers hold exactly what an uninterrupted
@@ -106,8 +105,8 @@ class Run:
         self.printed.append(self.project.pulumi.up(stack))
 
     def up_until(self, stack: str, stop: Callable[[str, int], bool]) -> bool:
-        """``pulumi up``, SIGKILLed (process group) as soon as ``stop(line, creates so far)``;
-        whether it was killed."""
+        """``pulumi up``, SIGKILLed with every process it started as soon as ``stop(line,
+        creates so far)``; whether it was killed."""
         process = subprocess.Popen(
             [str(self.project.pulumi.engine.pulumi), "up", "--stack", stack, "--yes",
              "--skip-preview"],
@@ -116,7 +115,6 @@ class Run:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            start_new_session=True,
         )  # fmt: skip
         assert process.stdout is not None
         lines, creates, killed = [], 0, False
@@ -124,9 +122,7 @@ class Run:
             lines.append(line)
             creates += bool(CREATED.match(line))
             if stop(line, creates):
-                with contextlib.suppress(ProcessLookupError):  # it had ended: not a cut
-                    os.killpg(process.pid, signal.SIGKILL)
-                    killed = True
+                killed = _power_cut(process.pid)
                 break
         process.wait()
         self.printed.append("".join(lines))
@@ -137,6 +133,30 @@ class Run:
         backend = self.project.pulumi.backend_dir
         assert backend is not None
         return (backend / ".pulumi" / "stacks" / "tappaas" / f"{stack}.json").read_text()
+
+
+def _power_cut(pid: int) -> bool:
+    """SIGKILL the engine and every process it started (its plugins run in process groups of
+    their own), as a power cut would; False if the engine had already ended."""
+    try:
+        os.kill(pid, signal.SIGSTOP)  # no new plugin starts while we list the tree
+    except ProcessLookupError:
+        return False
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    for member in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+    return True
 
 
 def _task_started(lab: Lab, kind: str, worker_id: str, wait: float = 10.0) -> list[str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from pulumi.dynamic import ReadResult
 from pydantic import ValidationError
 
 from providers._endpoint import Endpoint, MissingCredentialError
 from providers._errors import AdoptionRefusedError, ProviderError, one_line, reported
-from providers.pbs_datastore import PbsDatastoreProps
+from providers.pbs_datastore import PbsDatastoreProps, PbsDatastoreProvider
 from tappaas.client import (
     ApiError,
     AuthError,
@@ -83,3 +86,15 @@ def test_reported_raises_the_line_with_the_original_kept_and_no_cause_chained() 
     assert failed.value.original is original
     assert failed.value.__cause__ is None and failed.value.__suppress_context__
     assert str(failed.value).startswith("PbsDatastore 'x' on PBS 10.0.0.5:8007: update failed")
+
+
+def test_an_entry_point_a_resource_narrows_reports_one_line_too() -> None:
+    """E.g. ``RestoredVm`` defines its own read: its failures read like every other's."""
+
+    class Narrowed(PbsDatastoreProvider):
+        def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
+            raise KeyError("boom")
+
+    with pytest.raises(ProviderError) as failed:
+        Narrowed().read("x", {"endpoint": PBS.model_dump(mode="json")})
+    assert str(failed.value).startswith("PbsDatastore 'x' on PBS 10.0.0.5:8007: read failed:")
