@@ -3,7 +3,8 @@
 For each cut point, on a fresh lab and state: ``pulumi up`` of the site stack, then of the
 peer stack (the site's backup job runs in between, so the site has snapshots when the peer's
 up starts), one of them SIGKILLed — the engine and every process it started, as a power cut
-would — right after its k-th create, or in the middle of a datastore create task. Then the README's recovery runs (``RECOVERY``), and:
+would — right after its k-th create, or in the middle of a datastore create task. Then the
+README's recovery runs (``RECOVERY``), and:
 
 - the stack converges: a second ``up`` has no changes and writes nothing;
 - no object exists twice and none is missing: the servers hold exactly what an uninterrupted
