@@ -25,6 +25,14 @@ from tappaas.model.backup import (
     LocalPbs,
     VerifySettings,
 )
+from tappaas.model.cloud import (
+    CloudCredentials,
+    CloudPrice,
+    CloudProvider,
+    CloudSettings,
+    PortForward,
+    WireGuardSettings,
+)
 from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
 from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
 from tappaas.model.endpoint import Endpoint
@@ -54,6 +62,10 @@ __all__ = [
     "BackupMode",
     "BackupSelection",
     "BackupSettings",
+    "CloudCredentials",
+    "CloudPrice",
+    "CloudProvider",
+    "CloudSettings",
     "ClusterApi",
     "ClusterSettings",
     "Compression",
@@ -74,6 +86,7 @@ __all__ = [
     "PersonalExport",
     "PersonalSettings",
     "PoolRole",
+    "PortForward",
     "RecoveryMethod",
     "RecoverySettings",
     "Redundancy",
@@ -87,6 +100,7 @@ __all__ = [
     "SiteConfig",
     "SyncSettings",
     "VerifySettings",
+    "WireGuardSettings",
     "load_site_config",
     "load_stack_file",
 ]

@@ -13,12 +13,18 @@ Public API::
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
 - ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
+- ``restore_tiers(site)`` / ``services_to_restore(site)``: what a recovery restores, in
+  which tiers (``recovery.restore_order`` first, one tier each; then the rest together).
+- ``unset_secrets(site, is_set)``: errors for the secrets a recovery stack names but whose
+  stack config is not set (the program runs it with ``pulumi.Config``).
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
 from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
+from tappaas.policy.restore_key import unset_secrets
+from tappaas.policy.restore_plan import restore_tiers, services_to_restore
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -40,5 +46,8 @@ __all__ = [
     "format_duration",
     "protection_report",
     "render_rules_table",
+    "restore_tiers",
+    "services_to_restore",
     "summarize",
+    "unset_secrets",
 ]

@@ -9,6 +9,7 @@ from tappaas.policy.availability import failover_readiness, pool_redundancy, quo
 from tappaas.policy.findings import Finding, Severity
 from tappaas.policy.offsite import offsite_safety
 from tappaas.policy.report import ProtectionReport, protection_report
+from tappaas.policy.restore_key import restore_key
 from tappaas.policy.three_two_one import three_two_one
 from tappaas.policy.upkeep import datastore_upkeep, retention_depth
 
@@ -23,6 +24,7 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     offsite_safety,
     retention_depth,
     datastore_upkeep,
+    restore_key,
 )
 
 

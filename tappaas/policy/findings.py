@@ -35,6 +35,8 @@ class Code(StrEnum):
     RETENTION_BELOW_DESIGN = "retention-below-design"
     VERIFY_OFF = "verify-off"
     GC_OFF = "gc-off"
+    RESTORE_KEY_MISSING = "restore-key-missing"
+    SECRET_UNSET = "secret-unset"
 
 
 class Finding(BaseModel):
