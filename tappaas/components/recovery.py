@@ -16,9 +16,7 @@ from providers import RestoredVm
 from tappaas.components.connection import secret
 from tappaas.components.local_backup import PveSide
 from tappaas.model import Endpoint, Service, SiteConfig
-
-SOURCE_STORAGE = "tappaas-dr"
-"""PVE storage ID of the copy being restored from."""
+from tappaas.model.recovery import SOURCE_STORAGE
 
 
 def restore_order(site: SiteConfig) -> list[tuple[str, Service]]:

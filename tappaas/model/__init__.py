@@ -30,6 +30,7 @@ from tappaas.model.cloud import (
     CloudPrice,
     CloudProvider,
     CloudSettings,
+    ForwardProtocol,
     PortForward,
     WireGuardSettings,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "Direction",
     "EncryptionSettings",
     "Endpoint",
+    "ForwardProtocol",
     "GuestSite",
     "HaSettings",
     "HaState",

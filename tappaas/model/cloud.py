@@ -128,7 +128,9 @@ def _strict_network(value: Any) -> Any:
 Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_strict_network)]
 
 
-class Protocol(StrEnum):
+class ForwardProtocol(StrEnum):
+    """What a forwarded port carries."""
+
     TCP = "tcp"
     UDP = "udp"
 
@@ -141,7 +143,7 @@ class PortForward(StrictModel):
     """The guest's address on the internal bridge."""
     to_port: Annotated[int, Field(ge=1, le=MAX_PORT)] | None = None
     """Default: the same port."""
-    protocol: Protocol = Protocol.TCP
+    protocol: ForwardProtocol = ForwardProtocol.TCP
 
     @property
     def target_port(self) -> int:

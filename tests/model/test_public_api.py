@@ -30,6 +30,7 @@ PUBLIC = {
         "Datapool",
         "Direction",
         "EncryptionSettings",
+        "ForwardProtocol",
         "Endpoint",
         "GuestSite",
         "HaSettings",
@@ -93,7 +94,9 @@ def test_public_names_are_pinned(module_name: str) -> None:
         assert hasattr(module, name)
 
 
-@pytest.mark.parametrize("module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule"])
+@pytest.mark.parametrize(
+    "module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.rental"]
+)
 def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
     """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""
     probe = (
