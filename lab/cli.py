@@ -101,6 +101,9 @@ Detach = Annotated[bool, typer.Option("--detach", help="Run in the background an
 LabFile = Annotated[Path, typer.Option(help="Where endpoints and credentials are written.")]
 Clock = Annotated[str, typer.Option(help="'real' (wall time) or 'simulated' (moves on advance).")]
 Start = Annotated[str | None, typer.Option(help="Lab start time, ISO 8601 UTC (default: now).")]
+Spare = Annotated[
+    str, typer.Option(help="Nodes of a second PVE instance, 'spare' (e.g. a rented host).")
+]
 
 
 @app.command("up")
@@ -115,6 +118,7 @@ def up(
     lab_file: LabFile = DEFAULT_LAB_FILE,
     clock: Clock = "real",
     start: Start = None,
+    spare: Spare = "",
 ) -> None:
     """Start the lab."""
     if clock not in CLOCK_MODES:
@@ -133,6 +137,7 @@ def up(
         schema_dir=schema_dir,
         clock=mode,
         start_time=epoch(start) if start else None,
+        spare_nodes=_csv(spare),
     )
     if detach:
         _start_detached(config, lab_file)
@@ -161,6 +166,8 @@ def _start_detached(config: LabConfig, lab_file: Path) -> None:
     command += ["--lab-file", str(lab_file), "--clock", config.clock]
     if config.start_time is not None:
         command += ["--start", iso(config.start_time)]
+    if config.spare_nodes:
+        command += ["--spare", ",".join(config.spare_nodes)]
     if config.state_file is not None:
         command += ["--state-file", str(config.state_file)]
     if config.schema_dir is not None:

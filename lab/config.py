@@ -53,11 +53,19 @@ class LabConfig:
     pbs_ports: Mapping[str, int] = field(default_factory=dict)
     clock: ClockMode = "real"
     start_time: float | None = None
+    spare_nodes: tuple[str, ...] = ()
+    """Nodes of a second, separate PVE instance, ``spare`` (e.g. the host a cloud recovery
+    rents); empty: none. It serves the same PVE API on its own state; scheduled behaviours
+    (backup jobs, replication, HA) run on the main cluster only."""
 
     def __post_init__(self) -> None:
         if not self.nodes:
             raise ValueError("a lab needs at least one PVE node")
-        if len(set(self.nodes)) != len(self.nodes) or len(set(self.pbs)) != len(self.pbs):
+        if (
+            len(set(self.nodes)) != len(self.nodes)
+            or len(set(self.pbs)) != len(self.pbs)
+            or len(set(self.spare_nodes)) != len(self.spare_nodes)
+        ):
             raise ValueError("node and PBS names must be unique")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")

@@ -37,7 +37,7 @@ from lab.schema.files import find_schema_file, load_apidoc
 from lab.schema.tree import RouteTree
 from lab.sim.activities import collect
 from lab.sim.clock import LabClock
-from lab.sim.world import PVE_INSTANCE, World
+from lab.sim.world import PVE_INSTANCE, SPARE_INSTANCE, World
 from lab.state.access import (
     SUPERUSER,
     AccessControl,
@@ -69,6 +69,8 @@ class _Saved:
     passwords: dict[str, str] = field(default_factory=dict)
     clock_now: float | None = None
     """The lab time when it was saved (a simulated clock continues from there)."""
+    spare: PveCluster | None = None
+    """The second PVE instance (``LabConfig.spare_nodes``), if any."""
 
 
 def _access(product: Product, password: str) -> tuple[AccessControl, str]:
@@ -82,24 +84,34 @@ def _access(product: Product, password: str) -> tuple[AccessControl, str]:
     return access, secret
 
 
-def _fresh(config: LabConfig) -> _Saved:
-    password = new_password()
-    pve_access, _ = _access("pve", password)
+def _cluster(
+    name: str, node_names: tuple[str, ...], config: LabConfig, password: str
+) -> PveCluster:
     nodes = {}
-    for index, name in enumerate(config.nodes, start=1):
+    for index, node in enumerate(node_names, start=1):
         disks = {
             dev: PhysicalDisk(dev, DEFAULT_DISK_BYTES, serial=f"LAB{index:02d}{dev[-1].upper()}")
-            for dev in config.disks_of(name)
+            for dev in config.disks_of(node)
         }
-        nodes[name] = PveNode(name, nodeid=index, disks=disks)
-    cluster = PveCluster(CLUSTER_NAME, nodes, pve_access)
+        nodes[node] = PveNode(node, nodeid=index, disks=disks)
+    return PveCluster(name, nodes, _access("pve", password)[0])
+
+
+def _fresh(config: LabConfig) -> _Saved:
+    password = new_password()
+    cluster = _cluster(CLUSTER_NAME, config.nodes, config, password)
     servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
     tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab")} | {
         n: mint(f"pbs-{n}.lab") for n in config.pbs
     }
-    return _Saved(
+    saved = _Saved(
         cluster, servers, tls, {}, {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)}
     )
+    if config.spare_nodes:
+        saved.spare = _cluster(SPARE_INSTANCE, config.spare_nodes, config, password)
+        saved.tls[SPARE_INSTANCE] = mint(f"{config.spare_nodes[0]}.lab")
+        saved.passwords[SPARE_INSTANCE] = password
+    return saved
 
 
 def _load(path: Path) -> _Saved:
@@ -132,6 +144,7 @@ class Lab:
         self._apps: dict[str, ApiApp[Any]] = {}
         self.pve: Endpoint
         self.pbs: dict[str, Endpoint] = {}
+        self.spare: Endpoint | None = None
         self.control: Control
         self.world: World
 
@@ -167,6 +180,9 @@ class Lab:
         tasks = {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)} | {
             name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs
         }
+        spare = getattr(saved, "spare", None)
+        if spare is not None:
+            tasks[SPARE_INSTANCE] = TaskRegistry("pve", clock.now, config.task_seconds)
         self.world = world = World(saved.pve, saved.pbs, clock, tasks, collect)
         pve_app = PveApp(
             PVE_INSTANCE,
@@ -205,6 +221,20 @@ class Lab:
             app.state.fingerprint = saved.tls[name].fingerprint
             for host in (config.host, "localhost"):
                 saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
+        if spare is not None:
+            spare_app = PveApp(
+                SPARE_INSTANCE,
+                spare,
+                access=spare.access,
+                tasks=tasks[SPARE_INSTANCE],
+                routes=pve_handlers.ROUTES,
+                schema=pve_tree,
+                faults=self._faults,
+                log=self._log,
+                world=world,
+            )
+            port = saved.ports.get(SPARE_INSTANCE, 0)
+            self.spare = self._bind(SPARE_INSTANCE, "pve", spare_app, port, endpoint)
         if clock.mode == "real":
             world.engine.start_realtime()
 
@@ -238,8 +268,9 @@ class Lab:
         )
 
     def endpoints(self) -> list[Endpoint]:
-        """PVE first, then every PBS."""
-        return [self.pve, *self.pbs.values()]
+        """PVE first, then every PBS, then the spare PVE instance (if any)."""
+        spare = [self.spare] if self.spare is not None else []
+        return [self.pve, *self.pbs.values(), *spare]
 
     def save(self, path: Path | None = None) -> None:
         """Write the state to ``path`` (default ``config.state_file``), mode 0600."""

@@ -1,0 +1,86 @@
+"""``BackupInventory``: the newest backup of each guest on a PBS storage, with its size.
+
+What a recovery is about to restore, read once when it is created (before the restores):
+the stack turns the sizes into its RTO estimate (the transfer time over the peer's uplink).
+A guest without any backup is an error here, before a restore fails on it. It reads only;
+deleting it deletes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from providers._lifecycle import ObjectProvider, Props
+from providers._resource import ObjectResource
+from tappaas.client import ProxmoxClient
+from tappaas.pve.pbs_storage import PbsStorageApi
+from tappaas.pve.storage import StorageApi
+
+
+class NoBackupError(LookupError):
+    """A guest to restore has no backup on the source storage."""
+
+
+class BackupInventoryProps(Props):
+    identity = frozenset({"node", "storage", "vmids"})
+
+    node: str
+    storage: str
+    vmids: tuple[int, ...]
+
+
+class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):
+    props_type = BackupInventoryProps
+
+    def object_id(self, props: BackupInventoryProps) -> str:
+        return f"{props.node}/{props.storage}"
+
+    def observe(
+        self, client: ProxmoxClient, object_id: str, props: BackupInventoryProps
+    ) -> BackupInventoryProps | None:
+        return props if PbsStorageApi(client).get(props.storage) is not None else None
+
+    def create_object(
+        self, client: ProxmoxClient, props: BackupInventoryProps
+    ) -> dict[str, Any]:
+        storage = StorageApi(client)
+        newest: dict[str, dict[str, Any]] = {}
+        for vmid in props.vmids:
+            backups = storage.backups(props.node, props.storage, vmid)
+            if not backups:
+                raise NoBackupError(f"no backup of VM {vmid} on storage '{props.storage}'")
+            last = backups[-1]
+            newest[str(vmid)] = {
+                "volid": str(last["volid"]),
+                "size": int(last.get("size", 0)),
+                "ctime": int(last.get("ctime", 0)),
+            }
+        return {"backups": newest}
+
+    def update_object(
+        self,
+        client: ProxmoxClient,
+        object_id: str,
+        old: BackupInventoryProps,
+        new: BackupInventoryProps,
+    ) -> None:
+        """Only the endpoint can differ here (everything else is identity)."""
+
+    def extra_outputs(self, props: BackupInventoryProps, olds: dict[str, Any]) -> dict[str, Any]:
+        return {"backups": olds.get("backups")}
+
+    def delete_object(
+        self, client: ProxmoxClient, object_id: str, props: BackupInventoryProps
+    ) -> None:
+        """It only read: nothing to delete."""
+
+
+class BackupInventory(ObjectResource, module="pve", name="BackupInventory"):
+    """``backups``: vmid → newest ``volid``, ``size`` (bytes) and ``ctime``."""
+
+    provider_type = BackupInventoryProvider
+    computed = ("backups",)
+
+    backups: pulumi.Output[dict[str, Any]]
