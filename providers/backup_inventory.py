@@ -42,9 +42,7 @@ class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):
     ) -> BackupInventoryProps | None:
         return props if PbsStorageApi(client).get(props.storage) is not None else None
 
-    def create_object(
-        self, client: ProxmoxClient, props: BackupInventoryProps
-    ) -> dict[str, Any]:
+    def create_object(self, client: ProxmoxClient, props: BackupInventoryProps) -> dict[str, Any]:
         storage = StorageApi(client)
         newest: dict[str, dict[str, Any]] = {}
         for vmid in props.vmids:

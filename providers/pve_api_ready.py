@@ -40,7 +40,7 @@ class HostNotReadyError(RuntimeError):
     """The deadline passed before the host answered as expected."""
 
 
-class NotYet(Exception):
+class NotReadyYetError(Exception):
     """The API answers, but the host is not fully set up yet (node or storage missing)."""
 
 
@@ -87,9 +87,10 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
         version = info.version()
         online = info.online_nodes()
         if props.node not in online:
-            raise NotYet(f"node {props.node!r} is not online (online: {', '.join(online)})")
+            listed = ", ".join(online) or "none"
+            raise NotReadyYetError(f"node {props.node!r} is not online (online: {listed})")
         if props.storage is not None and PbsStorageApi(client).get(props.storage) is None:
-            raise NotYet(f"storage {props.storage!r} does not exist yet")
+            raise NotReadyYetError(f"storage {props.storage!r} does not exist yet")
         return f"{version.version}-{version.release}" if version.release else version.version
 
     def observe(
@@ -97,7 +98,7 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
     ) -> PveApiReadyProps | None:
         try:
             self._check(client, props)
-        except (ProxmoxError, NotYet):
+        except (ProxmoxError, NotReadyYetError):
             return None
         return props
 
@@ -107,7 +108,7 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
         while True:
             try:
                 version = self._check(client, props)
-            except (ProxmoxError, NotYet) as error:
+            except (ProxmoxError, NotReadyYetError) as error:
                 last = _describe(error, props)
             else:
                 waited = round(time.monotonic() - started, 1)
@@ -131,9 +132,7 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
     def extra_outputs(self, props: PveApiReadyProps, olds: dict[str, Any]) -> dict[str, Any]:
         return {key: olds.get(key) for key in ("version", "waited_seconds")}
 
-    def delete_object(
-        self, client: ProxmoxClient, object_id: str, props: PveApiReadyProps
-    ) -> None:
+    def delete_object(self, client: ProxmoxClient, object_id: str, props: PveApiReadyProps) -> None:
         """Nothing to delete: the host belongs to its backend."""
 
 

@@ -45,9 +45,7 @@ class PveBackupSourceProvider(ObjectProvider[PveBackupSourceProps]):
             return None
         return props.model_copy(update=dict(current))
 
-    def create_object(
-        self, client: ProxmoxClient, props: PveBackupSourceProps
-    ) -> dict[str, Any]:
+    def create_object(self, client: ProxmoxClient, props: PveBackupSourceProps) -> dict[str, Any]:
         PbsStorageApi(client).create(props.wire(PbsStorage), props.password, props.encryption_key)
         return {}
 

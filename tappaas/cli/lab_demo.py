@@ -34,8 +34,8 @@ from tappaas.automation import lab_stacks
 from tappaas.cli.check import format_protection_table
 from tappaas.cli.stack import runner, write_lab_stacks
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient, ProxmoxError
-from tappaas.components.recovery import SOURCE_STORAGE
 from tappaas.model import SiteConfig, load_stack_file
+from tappaas.model.recovery import SOURCE_STORAGE
 from tappaas.policy import protection_report
 from tappaas.pve.qemu import QemuApi
 

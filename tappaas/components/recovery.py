@@ -1,13 +1,18 @@
 """``Recovery``: a cluster that brings a site's services back from its off-site copy.
 
-Role ``cloud-recovery`` (stood up on demand in a cloud, or on a peer's cluster): a PVE
+Role ``cloud-recovery`` (on a peer's or a rebuilt cluster, or on a rented host): a PVE
 ``pbs`` storage entry reads the copy on the peer with a read-only token and the site's
-encryption key (upstream provider), and each service is restored from its newest backup, in
-the configured order, onto its pool, with new MAC addresses, optionally on an isolated
-VLAN, live (running while its disks stream in) unless configured otherwise.
+encryption key, and each service is restored from its newest backup, in the policy's
+priority tiers (``restore_tiers``: the services others depend on first, one tier each,
+then the rest side by side), onto its pool (or the rented host's data storage), with new
+MAC addresses, optionally on an isolated VLAN, live (running while its disks stream in)
+unless configured otherwise. A tier starts when the tier before it has been restored.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_proxmoxve as proxmoxve
@@ -15,24 +20,28 @@ import pulumi_proxmoxve as proxmoxve
 from providers import RestoredVm
 from tappaas.components.connection import secret
 from tappaas.components.local_backup import PveSide
-from tappaas.model import Endpoint, Service, SiteConfig
+from tappaas.model import Endpoint, SiteConfig
 from tappaas.model.recovery import SOURCE_STORAGE
+from tappaas.policy import restore_tiers
+from tappaas.policy.restore_key import restore_key_ref
 
 
-def restore_order(site: SiteConfig) -> list[tuple[str, Service]]:
-    """``recovery.restore_order`` first, in that order; the rest by vmid."""
-    first = [name for name in site.recovery.restore_order if name in site.services]
-    rest = sorted(
-        (name for name in site.services if name not in first),
-        key=lambda name: site.services[name].vmid,
-    )
-    return [(name, site.services[name]) for name in [*first, *rest]]
+@dataclass(frozen=True)
+class RestoreTarget:
+    """Where every service lands when the cluster is not the site's own (a rented host)."""
+
+    node: str
+    storage: str
+    bridge: str | None = None
 
 
 class Recovery(pulumi.ComponentResource):
-    """The source storage (upstream) and one ``RestoredVm`` per service, in order."""
+    """The source storage (upstream, when ``pve`` is given) and one ``RestoredVm`` per
+    service, tier by tier."""
 
     restored: dict[str, RestoredVm]
+    tiers: dict[str, int]
+    """Service → its tier (1 first)."""
 
     def __init__(
         self,
@@ -41,33 +50,41 @@ class Recovery(pulumi.ComponentResource):
         pve_endpoint: dict[str, object],
         pve: PveSide | None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        target: RestoreTarget | None = None,
+        after: Sequence[pulumi.Resource] = (),
     ) -> None:
         super().__init__("tappaas:index:Recovery", name, None, opts)
         assert site.remote is not None
         child = pulumi.ResourceOptions(parent=self)
-        after: list[pulumi.Resource] = []
+        before: list[pulumi.Resource] = list(after)
         if pve is not None:
-            after.append(self._source(site, pve, child))
-        self.restored = {}
-        for service_name, service in restore_order(site):
-            vm = RestoredVm(
-                service_name,
-                {
-                    "endpoint": pve_endpoint,
-                    "node": service.node,
-                    "vmid": service.vmid,
-                    "archive": f"{SOURCE_STORAGE}:backup/vm/{service.vmid}/latest",
-                    "storage": site.pool_of(service).storage_id,
-                    "unique": True,
-                    "live_restore": site.recovery.live_restore,
-                    "start": True,
-                    "bridge": site.recovery.bridge,
-                    "vlan": site.recovery.vlan,
-                },
-                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=after)),
-            )
-            self.restored[service_name] = vm
-            after = [vm]
+            before.append(self._source(site, pve, child))
+        self.restored, self.tiers = {}, {}
+        for number, tier in enumerate(restore_tiers(site), start=1):
+            restored_tier = []
+            for service_name in tier:
+                service = site.services[service_name]
+                vm = RestoredVm(
+                    service_name,
+                    {
+                        "endpoint": pve_endpoint,
+                        "node": target.node if target else service.node,
+                        "vmid": service.vmid,
+                        "archive": f"{SOURCE_STORAGE}:backup/vm/{service.vmid}/latest",
+                        "storage": target.storage if target else site.pool_of(service).storage_id,
+                        "unique": True,
+                        "live_restore": site.recovery.live_restore,
+                        "start": True,
+                        "bridge": target.bridge if target else site.recovery.bridge,
+                        "vlan": None if target else site.recovery.vlan,
+                    },
+                    pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=before)),
+                )
+                self.restored[service_name] = vm
+                self.tiers[service_name] = number
+                restored_tier.append(vm)
+            before = list(restored_tier)
         self.register_outputs({name: vm.restored_snapshot for name, vm in self.restored.items()})
 
     def _source(
@@ -77,7 +94,7 @@ class Recovery(pulumi.ComponentResource):
         assert remote is not None and remote.credential is not None
         assert remote.address and remote.fingerprint and remote.datastore
         copy = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
-        key = site.backup.encryption.key if site.backup else None
+        key = restore_key_ref(site)
         return proxmoxve.storage.Pbs(
             "source",
             resource_id=SOURCE_STORAGE,

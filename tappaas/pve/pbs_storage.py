@@ -66,9 +66,7 @@ class PbsStorageApi:
             raise NotPbsStorageError(f"storage '{storage}' is of type {data.get('type')!r}")
         return PbsStorage.from_api(data)  # type: ignore[no-any-return]
 
-    def create(
-        self, entry: PbsStorage, password: SecretStr | None, key: SecretStr | None
-    ) -> None:
+    def create(self, entry: PbsStorage, password: SecretStr | None, key: SecretStr | None) -> None:
         self.client.post("/storage", type=PBS_TYPE, **entry.to_api(), **_secrets(password, key))
 
     def update(

@@ -43,6 +43,8 @@ class HostPlan:
     """Ask the provider to expose VT-x to the guest (not needed on bare metal)."""
     protect_data: bool
     """The data disk holds the restored site: protected until ``failback_confirmed``."""
+    address: str | None = None
+    """``existing`` only: the host's PVE API address."""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -77,6 +79,7 @@ def host_plan(site: SiteConfig) -> HostPlan:
         host_address=str(cloud.host_network.ip),
         nested_virtualization=nested,
         protect_data=not cloud.failback_confirmed,
+        address=cloud.address,
     )
 
 

@@ -11,7 +11,7 @@ import yaml
 from tappaas.model import CONFIG_KEY, ConfigError, SiteConfig, load_site_config
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_STACKS = ("prod", "peer", "single")
+EXAMPLE_STACKS = ("prod", "peer", "single", "cloud")
 
 
 def fingerprint(seed: int) -> str:
