@@ -4,8 +4,10 @@
 the peer example (``Pulumi.peer.yaml``) with every address, fingerprint and API token
 replaced by the lab's, ``pveResources`` off (the upstream plugin cannot be installed
 offline), and a third stack, ``Pulumi.lab-recovery.yaml``, that rebuilds the site's
-important services from the peer's copy. Ports and fingerprints change with every lab, so
-these files are generated (and git-ignored), not committed.
+important services from the peer's copy. When the lab has a spare PVE instance, a fourth,
+``Pulumi.lab-cloud.yaml``, is the cloud example (``Pulumi.cloud.yaml``) with the spare
+standing for the rented host (``provider: existing``). Ports and fingerprints change with
+every lab, so these files are generated (and git-ignored), not committed.
 
 The lab file is the JSON the lab writes (``.lab/lab.json``): ``{"endpoints": [{name,
 product, host, port, fingerprint, token_id, token_secret, …}]}``. Reading it needs no lab code.
@@ -22,8 +24,17 @@ from typing import Any
 import yaml
 
 SITE_STACK, PEER_STACK, RECOVERY_STACK = "lab", "lab-peer", "lab-recovery"
+CLOUD_STACK = "lab-cloud"
+SPARE = "spare"
+SPARE_NODE = "cloud1"
+"""The node name the lab's spare instance is started with (``LabConfig(spare_nodes=…)``)."""
 PROJECT = "tappaas"
-SECRET_KEYS = {"pve": "labPveToken", "local": "labLocalToken", "peer": "labPeerToken"}
+SECRET_KEYS = {
+    "pve": "labPveToken",
+    "local": "labLocalToken",
+    "peer": "labPeerToken",
+    SPARE: "labSpareToken",
+}
 ENCRYPTION_KEY = "labEncryptionKey"
 RECOVERY_READER_KEY = "labRecoveryReader"
 DR_SERVICES = ("firewall", "identity", "vaultwarden", "nextcloud")
@@ -148,6 +159,41 @@ def recovery_config(
         },
     }
     _on_lab_cluster(site, lab["pve"])
+    return site
+
+
+def cloud_config(
+    repo: Path, lab: dict[str, LabEndpoint], namespace: str, datastore: str
+) -> dict[str, Any]:
+    """The cloud example, restoring onto the lab's spare PVE instance from the peer's copy.
+
+    ``provider: existing``: the lab cannot rent or install a host, so the spare stands for
+    one whose setup has run (its API certificate and token are the lab's); everything after
+    the host (the wait, the source, the inventory, the tiers of restores) runs for real.
+    """
+    site = _example(repo, "cloud")
+    peer, spare = lab["peer"], lab[SPARE]
+    _on_lab_cluster(site, lab["pve"])
+    site["remote"] = {
+        "address": peer.address,
+        "fingerprint": peer.fingerprint,
+        "datastore": datastore,
+        "namespace": namespace,
+        "credential": peer.api(RECOVERY_READER_KEY),
+    }
+    site["recovery"]["encryption_key"] = {"secret": ENCRYPTION_KEY}
+    example = site["cloud"]
+    site["cloud"] = {
+        "provider": "existing",
+        "address": spare.address,
+        "node": SPARE_NODE,
+        "fingerprint": spare.fingerprint,
+        "token_id": spare.token_id,
+        "credentials": {"api_token": {"secret": SECRET_KEYS[SPARE]}},
+        "peer_uplink_mbps": example["peer_uplink_mbps"],
+        "price": example["price"],
+        "disk_gb": example["disk_gb"],
+    }
     return site
 
 

@@ -115,7 +115,14 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
         lab_stacks.PEER_STACK: (peer, "Pulumi.peer.yaml"),
         lab_stacks.RECOVERY_STACK: (recovery, "Pulumi.prod.yaml"),
     }
-    tokens = {key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items()}
+    if lab_stacks.SPARE in lab:
+        cloud = lab_stacks.cloud_config(
+            project_dir, lab, guest.namespace, peer_model.backup.pbs.datastore
+        )
+        stacks[lab_stacks.CLOUD_STACK] = (cloud, "Pulumi.cloud.yaml")
+    tokens = {
+        key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items() if name in lab
+    }
     tokens[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
     tokens[lab_stacks.RECOVERY_READER_KEY] = lab["peer"].token_secret
     for stack, (config, source) in stacks.items():
@@ -134,6 +141,7 @@ def lab_files(
     project_dir: Dir = Path(),
     backend: Backend = DEFAULT_BACKEND,
 ) -> None:
-    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml for the lab."""
+    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml, Pulumi.lab-recovery.yaml (and, with a
+    spare PVE instance, Pulumi.lab-cloud.yaml) for the lab."""
     written = write_lab_stacks(lab_file, project_dir, backend)
     typer.echo("wrote " + ", ".join(f"Pulumi.{s}.yaml" for s in written))
