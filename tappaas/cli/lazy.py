@@ -32,6 +32,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
+    "cloud": Command("tappaas.cli.cloud", "Prepare a cloud-recovery stack (host secrets)."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }
 
