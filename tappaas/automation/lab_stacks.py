@@ -156,6 +156,7 @@ def recovery_config(
             "methods": ["cloud", "remote-rebuild"],
             "restore_order": list(DR_SERVICES),
             "live_restore": True,
+            "encryption_key": {"secret": ENCRYPTION_KEY},  # the copy is encrypted
         },
     }
     _on_lab_cluster(site, lab["pve"])
