@@ -1,8 +1,8 @@
 """What a PVE API says about itself: its version and its nodes (is it the host we expect?).
 
-``GET /version`` answers any authenticated token (PVE ``API2/Version.pm``: no permission
-needed beyond a valid ticket or token), and ``GET /nodes`` lists the nodes with their
-status, so together they say "this is PVE, our token works, and node X is online".
+``GET /version`` and ``GET /nodes`` answer any valid ticket or token (the PVE 9 API schema:
+``permissions: {user: all}`` on both), so together they say "this is PVE, our token works,
+and node X is online" without needing any privilege on the host.
 """
 
 from __future__ import annotations
