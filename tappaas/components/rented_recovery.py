@@ -159,12 +159,15 @@ class RentedRecovery(pulumi.ComponentResource):
             self.wireguard_public_key = pulumi.Output.unsecret(
                 secret(cloud.wireguard.private_key).apply(wireguard_public_key)
             )
+        # a RestoredVm exists only once its restore task ended OK with the VM started
+        status = "started (live-restore)" if site.recovery.live_restore else "restored, started"
         self.services = pulumi.Output.all(
             {
                 name: {
                     "snapshot": vm.restored_snapshot,
                     "restore_seconds": vm.restore_seconds,
                     "tier": self.recovery.tiers[name],
+                    "status": status,
                 }
                 for name, vm in self.recovery.restored.items()
             }

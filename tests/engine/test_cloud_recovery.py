@@ -114,6 +114,7 @@ def test_the_site_comes_back_on_the_rented_host_in_priority_order(
     services = outputs["services"]
     assert services["nextcloud"]["snapshot"] == "backup/vm/340/2025-01-01T02:00:04Z"
     assert [services[name]["tier"] for name in ("firewall", "nextcloud", "hass")] == [1, 4, 5]
+    assert {service["status"] for service in services.values()} == {"started (live-restore)"}
     estimate = outputs["rto_estimate"]
     assert estimate["data_gib"] == sum(SIZES.values())
     assert estimate["services"]["nextcloud"]["data_gib"] == 60
