@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,12 +27,12 @@ import typer
 
 from lab import Endpoint, Lab, LabConfig
 from lab.config import DEFAULT_NODES, DEFAULT_PBS
+from lab.lab_file import write_lab_file
 from lab.scenarios import SCENARIOS, ScenarioResult, run_scenario
 from lab.sim.clock import CLOCK_MODES, ClockMode, epoch, iso
 from tappaas.model import load_stack_file
 
 DEFAULT_LAB_FILE = Path(".lab/lab.json")
-LAB_FILE_MODE = 0o600
 DETACH_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 0.1
@@ -39,6 +40,8 @@ ENTRY = "from tappaas.cli import main; main()"
 DEMO_TASK_SECONDS = 2.0
 DEFAULT_NODES_TEXT = ",".join(DEFAULT_NODES)
 DEFAULT_PBS_TEXT = ",".join(DEFAULT_PBS)
+DEFAULT_CLUSTERS_TEXT = "peer-pve=tappaas1"
+"""A peer site's own cluster (one node), which the lab stacks' peer stack manages."""
 DEFAULT_SITE_FILE = Path("Pulumi.prod.yaml")
 DEFAULT_PEER_FILE = Path("Pulumi.peer.yaml")
 CONTROL_TIMEOUT_SECONDS = 600.0
@@ -54,21 +57,6 @@ def format_endpoints(endpoints: list[Endpoint], notes: list[str]) -> str:
     """The endpoint table ``status`` and ``up`` print (no secrets)."""
     lines = [f"  {e.product.upper()} {e.name:<8} {e.url:<26} {e.fingerprint}" for e in endpoints]
     return "\n".join(["Lab endpoints (product, name, URL, SHA-256 fingerprint):", *lines, *notes])
-
-
-def _write_lab_file(path: Path, lab: Lab, pid: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "pid": pid,
-        "started": int(time.time()),
-        "notes": lab.notes,
-        "control_token": lab.pve.token_secret,
-        "endpoints": [e.to_dict() for e in lab.endpoints()],
-    }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, LAB_FILE_MODE)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2)
-    os.chmod(path, LAB_FILE_MODE)
 
 
 def _read_lab_file(path: Path) -> dict[str, Any]:
@@ -92,8 +80,28 @@ def _csv(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
 
 
+def parse_clusters(text: str) -> dict[str, tuple[str, ...]]:
+    """``peer-pve=tappaas1,cloud=pve1+pve2`` → ``{"peer-pve": ("tappaas1",), …}``."""
+    clusters: dict[str, tuple[str, ...]] = {}
+    for item in _csv(text):
+        name, equals, nodes = item.partition("=")
+        if not equals or not name or not nodes:
+            raise typer.BadParameter(f"--clusters: {item!r} is not NAME=NODE[+NODE…]")
+        clusters[name] = tuple(node for node in nodes.split("+") if node)
+    return clusters
+
+
+def format_clusters(clusters: Mapping[str, tuple[str, ...]]) -> str:
+    """Inverse of :func:`parse_clusters`."""
+    return ",".join(f"{name}={'+'.join(nodes)}" for name, nodes in clusters.items())
+
+
 Nodes = Annotated[str, typer.Option(help="Comma-separated PVE node names.")]
 Instances = Annotated[str, typer.Option(help="Comma-separated PBS instance names.")]
+Clusters = Annotated[
+    str,
+    typer.Option(help="Secondary PVE clusters: NAME=NODE[+NODE…], comma-separated ('' for none)."),
+]
 TaskSeconds = Annotated[float, typer.Option(help="How long async tasks stay running.")]
 StateFile = Annotated[Path | None, typer.Option(help="Persist the state here across restarts.")]
 SchemaDir = Annotated[Path | None, typer.Option(help="Directory with pve*/pbs* apidoc files.")]
@@ -101,9 +109,6 @@ Detach = Annotated[bool, typer.Option("--detach", help="Run in the background an
 LabFile = Annotated[Path, typer.Option(help="Where endpoints and credentials are written.")]
 Clock = Annotated[str, typer.Option(help="'real' (wall time) or 'simulated' (moves on advance).")]
 Start = Annotated[str | None, typer.Option(help="Lab start time, ISO 8601 UTC (default: now).")]
-Spare = Annotated[
-    str, typer.Option(help="Nodes of a second PVE instance, 'spare' (e.g. a rented host).")
-]
 
 
 @app.command("up")
@@ -111,6 +116,7 @@ def up(
     *,
     nodes: Nodes = DEFAULT_NODES_TEXT,
     pbs: Instances = DEFAULT_PBS_TEXT,
+    clusters: Clusters = DEFAULT_CLUSTERS_TEXT,
     task_seconds: TaskSeconds = DEMO_TASK_SECONDS,
     state_file: StateFile = None,
     schema_dir: SchemaDir = None,
@@ -118,7 +124,6 @@ def up(
     lab_file: LabFile = DEFAULT_LAB_FILE,
     clock: Clock = "real",
     start: Start = None,
-    spare: Spare = "",
 ) -> None:
     """Start the lab."""
     if clock not in CLOCK_MODES:
@@ -132,12 +137,12 @@ def up(
     config = LabConfig(
         nodes=_csv(nodes),
         pbs=_csv(pbs),
+        clusters=parse_clusters(clusters),
         task_seconds=task_seconds,
         state_file=state_file,
         schema_dir=schema_dir,
         clock=mode,
         start_time=epoch(start) if start else None,
-        spare_nodes=_csv(spare),
     )
     if detach:
         _start_detached(config, lab_file)
@@ -149,7 +154,7 @@ def up(
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        _write_lab_file(lab_file, lab, os.getpid())
+        write_lab_file(lab_file, lab, os.getpid())
         typer.echo(format_endpoints(lab.endpoints(), lab.notes))
         typer.echo(f"Credentials in {lab_file}. Ctrl-C stops the lab.")
         stopped.wait()
@@ -163,11 +168,10 @@ def up(
 def _start_detached(config: LabConfig, lab_file: Path) -> None:
     command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", ",".join(config.nodes)]
     command += ["--pbs", ",".join(config.pbs), "--task-seconds", str(config.task_seconds)]
+    command += ["--clusters", format_clusters(config.clusters)]
     command += ["--lab-file", str(lab_file), "--clock", config.clock]
     if config.start_time is not None:
         command += ["--start", iso(config.start_time)]
-    if config.spare_nodes:
-        command += ["--spare", ",".join(config.spare_nodes)]
     if config.state_file is not None:
         command += ["--state-file", str(config.state_file)]
     if config.schema_dir is not None:

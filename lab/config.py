@@ -37,6 +37,9 @@ class LabConfig:
     ``schema_dir=None`` looks for the official schema files in the default place and, if none
     is there, runs with the lab's built-in checks only (the lab says so at start).
     ``node_disks`` maps node name to its unused disks (default: ``/dev/sdb`` … ``/dev/sde``).
+    ``clusters`` adds secondary PVE clusters (name → node names), e.g. a peer site's own
+    cluster: each answers the API on its own port with its own state; the scheduled
+    behaviours (vzdump jobs, replication, HA) run on the primary cluster only.
     Ports of 0 pick a free port. ``clock``: ``real`` (wall time; scheduled work happens as
     it falls due) or ``simulated`` (time stands still until ``lab.control.advance``);
     ``start_time`` (Unix seconds, UTC) starts the lab's clock at another moment than now.
@@ -53,20 +56,18 @@ class LabConfig:
     pbs_ports: Mapping[str, int] = field(default_factory=dict)
     clock: ClockMode = "real"
     start_time: float | None = None
-    spare_nodes: tuple[str, ...] = ()
-    """Nodes of a second, separate PVE instance, ``spare`` (e.g. the host a cloud recovery
-    rents); empty: none. It serves the same PVE API on its own state; scheduled behaviours
-    (backup jobs, replication, HA) run on the main cluster only."""
+    clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.nodes:
             raise ValueError("a lab needs at least one PVE node")
-        if (
-            len(set(self.nodes)) != len(self.nodes)
-            or len(set(self.pbs)) != len(self.pbs)
-            or len(set(self.spare_nodes)) != len(self.spare_nodes)
-        ):
+        if len(set(self.nodes)) != len(self.nodes) or len(set(self.pbs)) != len(self.pbs):
             raise ValueError("node and PBS names must be unique")
+        names = ["pve", *self.pbs, *self.clusters]
+        if len(set(names)) != len(names):
+            raise ValueError("cluster names must differ from 'pve' and the PBS names")
+        if any(not nodes for nodes in self.clusters.values()):
+            raise ValueError("a secondary cluster needs at least one node")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")
         if self.clock not in CLOCK_MODES:

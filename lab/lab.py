@@ -37,7 +37,7 @@ from lab.schema.files import find_schema_file, load_apidoc
 from lab.schema.tree import RouteTree
 from lab.sim.activities import collect
 from lab.sim.clock import LabClock
-from lab.sim.world import PVE_INSTANCE, SPARE_INSTANCE, World
+from lab.sim.world import PVE_INSTANCE, World
 from lab.state.access import (
     SUPERUSER,
     AccessControl,
@@ -50,7 +50,7 @@ from lab.state.access import (
 from lab.state.pbs import PbsServer
 from lab.state.pve import PhysicalDisk, PveCluster, PveNode
 from lab.state.tasks import TaskRegistry
-from lab.tls import TlsMaterial, mint
+from lab.tls import TlsMaterial, mint, mint_ca
 
 BOOT_TOKEN = "tappaas"
 CLUSTER_NAME = "tappaas"
@@ -66,11 +66,12 @@ class _Saved:
     pbs: dict[str, PbsServer]
     tls: dict[str, TlsMaterial]
     ports: dict[str, int]
+    ca: TlsMaterial
     passwords: dict[str, str] = field(default_factory=dict)
+    clusters: dict[str, PveCluster] = field(default_factory=dict)
+    """Secondary PVE clusters by name (a peer's own cluster, a rented recovery host)."""
     clock_now: float | None = None
     """The lab time when it was saved (a simulated clock continues from there)."""
-    spare: PveCluster | None = None
-    """The second PVE instance (``LabConfig.spare_nodes``), if any."""
 
 
 def _access(product: Product, password: str) -> tuple[AccessControl, str]:
@@ -100,18 +101,25 @@ def _cluster(
 def _fresh(config: LabConfig) -> _Saved:
     password = new_password()
     cluster = _cluster(CLUSTER_NAME, config.nodes, config, password)
-    servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
-    tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab")} | {
-        n: mint(f"pbs-{n}.lab") for n in config.pbs
+    secondary = {
+        name: _cluster(name, nodes, config, password) for name, nodes in config.clusters.items()
     }
-    saved = _Saved(
-        cluster, servers, tls, {}, {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)}
+    servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
+    ca = mint_ca(f"{CLUSTER_NAME} lab CA")
+    tls = (
+        {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab", ca)}
+        | {n: mint(f"pbs-{n}.lab", ca) for n in config.pbs}
+        | {n: mint(f"{n}.lab", ca) for n in secondary}
     )
-    if config.spare_nodes:
-        saved.spare = _cluster(SPARE_INSTANCE, config.spare_nodes, config, password)
-        saved.tls[SPARE_INSTANCE] = mint(f"{config.spare_nodes[0]}.lab")
-        saved.passwords[SPARE_INSTANCE] = password
-    return saved
+    return _Saved(
+        cluster,
+        servers,
+        tls,
+        {},
+        ca,
+        {PVE_INSTANCE: password, **dict.fromkeys([*config.pbs, *secondary], password)},
+        secondary,
+    )
 
 
 def _load(path: Path) -> _Saved:
@@ -144,7 +152,7 @@ class Lab:
         self._apps: dict[str, ApiApp[Any]] = {}
         self.pve: Endpoint
         self.pbs: dict[str, Endpoint] = {}
-        self.spare: Endpoint | None = None
+        self.clusters: dict[str, Endpoint] = {}
         self.control: Control
         self.world: World
 
@@ -177,12 +185,11 @@ class Lab:
         if config.clock == "simulated" and saved.clock_now is not None:
             start = saved.clock_now
         clock = LabClock(config.clock, start)
-        tasks = {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)} | {
-            name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs
-        }
-        spare = getattr(saved, "spare", None)
-        if spare is not None:
-            tasks[SPARE_INSTANCE] = TaskRegistry("pve", clock.now, config.task_seconds)
+        tasks = (
+            {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)}
+            | {name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs}
+            | {name: TaskRegistry("pve", clock.now, config.task_seconds) for name in saved.clusters}
+        )
         self.world = world = World(saved.pve, saved.pbs, clock, tasks, collect)
         pve_app = PveApp(
             PVE_INSTANCE,
@@ -209,32 +216,37 @@ class Lab:
             )
             for name, server in saved.pbs.items()
         }
-        self.control = Control(pve_app, pbs_apps, self._faults, self._log, world)
-        boot_secret = saved.pve.access.users[SUPERUSER].tokens[BOOT_TOKEN].secret
-        endpoint = ControlEndpoint(self.control, boot_secret)
-        saved.pve.backup_servers = {}
-        pve_port = config.pve_port or saved.ports.get(PVE_INSTANCE, 0)
-        self.pve = self._bind(PVE_INSTANCE, "pve", pve_app, pve_port, endpoint)
-        for name, app in pbs_apps.items():
-            port = config.pbs_ports.get(name) or saved.ports.get(name, 0)
-            self.pbs[name] = self._bind(name, "pbs", app, port, endpoint)
-            app.state.fingerprint = saved.tls[name].fingerprint
-            for host in (config.host, "localhost"):
-                saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
-        if spare is not None:
-            spare_app = PveApp(
-                SPARE_INSTANCE,
-                spare,
-                access=spare.access,
-                tasks=tasks[SPARE_INSTANCE],
+        cluster_apps = {
+            name: PveApp(
+                name,
+                cluster,
+                access=cluster.access,
+                tasks=tasks[name],
                 routes=pve_handlers.ROUTES,
                 schema=pve_tree,
                 faults=self._faults,
                 log=self._log,
                 world=world,
             )
-            port = saved.ports.get(SPARE_INSTANCE, 0)
-            self.spare = self._bind(SPARE_INSTANCE, "pve", spare_app, port, endpoint)
+            for name, cluster in saved.clusters.items()
+        }
+        self.control = Control(pve_app, pbs_apps, self._faults, self._log, world)
+        boot_secret = saved.pve.access.users[SUPERUSER].tokens[BOOT_TOKEN].secret
+        endpoint = ControlEndpoint(self.control, boot_secret)
+        saved.pve.backup_servers = {}
+        pve_port = config.pve_port or saved.ports.get(PVE_INSTANCE, 0)
+        self.pve = self._bind(PVE_INSTANCE, "pve", pve_app, pve_port, endpoint)
+        for name, cluster_app in cluster_apps.items():
+            port = saved.ports.get(name, 0)
+            self.clusters[name] = self._bind(name, "pve", cluster_app, port, endpoint)
+        for name, app in pbs_apps.items():
+            port = config.pbs_ports.get(name) or saved.ports.get(name, 0)
+            self.pbs[name] = self._bind(name, "pbs", app, port, endpoint)
+            app.state.fingerprint = saved.tls[name].fingerprint
+            for host in (config.host, "localhost"):
+                saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
+        for cluster in saved.clusters.values():
+            cluster.backup_servers = saved.pve.backup_servers
         if clock.mode == "real":
             world.engine.start_realtime()
 
@@ -267,10 +279,18 @@ class Lab:
             token_secret=root.tokens[BOOT_TOKEN].secret,
         )
 
+    def clusters_state(self) -> dict[str, PveCluster]:
+        """Every PVE cluster's state by endpoint name (the primary is ``pve``)."""
+        return {PVE_INSTANCE: self._saved.pve, **self._saved.clusters}
+
+    @property
+    def ca_pem(self) -> bytes:
+        """The lab CA's certificate: every endpoint's certificate is signed by it."""
+        return self._saved.ca.cert_pem
+
     def endpoints(self) -> list[Endpoint]:
-        """PVE first, then every PBS, then the spare PVE instance (if any)."""
-        spare = [self.spare] if self.spare is not None else []
-        return [self.pve, *self.pbs.values(), *spare]
+        """PVE first, then every PBS, then the secondary clusters."""
+        return [self.pve, *self.pbs.values(), *self.clusters.values()]
 
     def save(self, path: Path | None = None) -> None:
         """Write the state to ``path`` (default ``config.state_file``), mode 0600."""
@@ -279,6 +299,8 @@ class Lab:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         servers, self._saved.pve.backup_servers = self._saved.pve.backup_servers, {}
+        for cluster in self._saved.clusters.values():
+            cluster.backup_servers = {}
         try:
             for app in self._apps.values():
                 app.lock.acquire()
@@ -292,6 +314,8 @@ class Lab:
             for app in self._apps.values():
                 app.lock.release()
             self._saved.pve.backup_servers = servers
+            for cluster in self._saved.clusters.values():
+                cluster.backup_servers = servers
 
     def stop(self) -> None:
         """Stop every server (saving the state first when ``state_file`` is set)."""

@@ -1,5 +1,5 @@
-"""Python dynamic providers for what the upstream proxmoxve provider lacks: PBS, VM restore, and
-the rented recovery host (readiness wait, pinned backup source, inventory).
+"""Python dynamic providers: all of PBS, VM restore, the PVE objects upstream cannot serve, and
+the rented recovery host's readiness wait and backup inventory.
 
 Each module holds one resource: a frozen props model (identity fields replace, settings
 update in place), a provider built on ``ObjectProvider`` (check/diff/create/read/update/
@@ -15,13 +15,15 @@ from providers.pbs_datastore import PbsDatastore
 from providers.pbs_namespace import PbsNamespace
 from providers.pbs_prune_job import PbsPruneJob
 from providers.pbs_remote import PbsRemote
-from providers.pbs_storage_keys import PbsStorageKeys
 from providers.pbs_sync_job import PbsSyncJob
 from providers.pbs_token import PbsToken
 from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
 from providers.pve_api_ready import PveApiReady
-from providers.pve_pbs_source import PveBackupSource
+from providers.pve_backup_job import PveBackupJob
+from providers.pve_pbs_storage import PvePbsStorage
+from providers.pve_replication_job import PveReplicationJob
+from providers.pve_zfs_storage import PveZfsStorage
 from providers.restored_vm import RestoredVm
 
 __all__ = [
@@ -32,12 +34,14 @@ __all__ = [
     "PbsNamespace",
     "PbsPruneJob",
     "PbsRemote",
-    "PbsStorageKeys",
     "PbsSyncJob",
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
     "PveApiReady",
-    "PveBackupSource",
+    "PveBackupJob",
+    "PvePbsStorage",
+    "PveReplicationJob",
+    "PveZfsStorage",
     "RestoredVm",
 ]

@@ -15,8 +15,7 @@ import pulumi
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
-from tappaas.pve.pbs_storage import PbsStorageApi
-from tappaas.pve.storage import StorageApi
+from tappaas.pve.storage import PbsStorageApi, StorageApi
 
 
 class NoBackupError(LookupError):

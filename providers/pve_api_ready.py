@@ -29,7 +29,7 @@ from tappaas.client import (
     TransportError,
 )
 from tappaas.pve.cluster import ClusterInfoApi
-from tappaas.pve.pbs_storage import PbsStorageApi
+from tappaas.pve.storage import PbsStorageApi
 
 MAX_DEADLINE_SECONDS = 7 * 86400
 DEFAULT_POLL_SECONDS = 15.0

@@ -319,7 +319,7 @@ class Control:
         return ransomware(self._pve if pve else None, pve, apps, dict(pbs or {}))
 
     def _instance(self, instance: str) -> None:
-        if instance not in self._world.tasks:  # "pve", "spare" or a PBS name
+        if instance != "pve" and instance not in self._pbs:
             raise LabError(f"unknown instance {instance!r}")
 
     def inject_fault(
@@ -333,7 +333,7 @@ class Control:
         method: str | None = None,
         seconds: float | None = None,
     ) -> None:
-        """Make ``instance`` ("pve", "spare" or a PBS name) misbehave; see ``control.faults``."""
+        """Make ``instance`` ("pve" or a PBS name) misbehave; see ``control.faults``."""
         self._instance(instance)
         self._faults.add(Fault(instance, parse_kind(kind), rate, count, path, method, seconds))
 

@@ -20,8 +20,6 @@ from lab.state.pve import PveCluster
 from lab.state.tasks import TaskRegistry
 
 PVE_INSTANCE = "pve"
-SPARE_INSTANCE = "spare"
-"""A second PVE instance (``LabConfig.spare_nodes``), apart from the main cluster."""
 PBS_DEFAULT_PORT = 8007
 
 

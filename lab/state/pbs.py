@@ -36,6 +36,8 @@ class Snapshot:
     time: int
     protected: bool = False
     encrypted: bool = True
+    key_fingerprint: str | None = None
+    """The fingerprint of the key that encrypted it (the manifest's ``key-fingerprint``)."""
     verify_state: str | None = None
     verify_upid: str | None = None
     notes: str = ""

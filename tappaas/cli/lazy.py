@@ -31,6 +31,12 @@ COMMANDS: dict[str, Command] = {
         "tappaas.cli.check", "Check a stack's site config: findings, RPO/RTO per service."
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
+    "pr-preview": Command(
+        "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
+    ),
+    "drill": Command(
+        "tappaas.cli.drill", "Drills against the live site: internet (monitoring exit codes)."
+    ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "cloud": Command("tappaas.cli.cloud", "Prepare a cloud-recovery stack (host secrets)."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),

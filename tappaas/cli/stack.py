@@ -10,9 +10,11 @@ install, ``pulumi preview``/``up`` work as usual and these commands are a conven
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
+import shlex
 import time
 from pathlib import Path
 from typing import Annotated
@@ -22,12 +24,14 @@ from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
 from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, lab_stacks
-from tappaas.model import load_site_config
+from tappaas.automation.pulumi_cli import CA_FILE_ENV
+from tappaas.model import load_site_config, load_stack_file
 from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
 LAB_PASSPHRASE = "tappaas-lab-only"
-"""Used for the lab stacks when ``PULUMI_CONFIG_PASSPHRASE`` is unset; never for real sites."""
+"""Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
+(``lab_stacks.LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
 
 app = typer.Typer(
     help="Run a stack with the real Pulumi engine (offline).",
@@ -45,9 +49,11 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
         engine = find_engine()
     except EngineNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from None
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
     passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-    if passphrase is None and stack.startswith("lab"):
+    if passphrase is None and lab_stacks.is_lab_stack_file(stack_file):
         passphrase = LAB_PASSPHRASE
+    ca_file = lab_stacks.ca_file_of_stack(stack_file)
     return StackRunner(
         project_dir=project_dir.resolve(),
         stack_name=stack,
@@ -55,6 +61,7 @@ def runner(stack: str, project_dir: Path, backend: Path) -> StackRunner:
         engine=engine,
         backend_dir=(project_dir / backend).resolve() if not backend.is_absolute() else backend,
         passphrase=passphrase,
+        extra_env={CA_FILE_ENV: str(ca_file)} if ca_file is not None else {},
     )
 
 
@@ -93,14 +100,25 @@ def destroy(stack: str, project_dir: Dir = Path(), backend: Backend = DEFAULT_BA
 
 
 def lab_encryption_key() -> str:
-    """A PBS client key file (unprotected, ``kdf: null``) for the lab's encryption secret."""
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    """A PBS client key file (unprotected, ``kdf: null``, as ``proxmox-backup-client key
+    create --kdf none`` writes it) for the lab's encryption secret."""
+    key = secrets.token_bytes(32)
     created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return json.dumps({"kdf": None, "created": created, "modified": created, "data": key})
+    fingerprint = hashlib.sha256(key).digest().hex(":")
+    document = {
+        "kdf": None,
+        "created": created,
+        "modified": created,
+        "data": base64.b64encode(key).decode(),
+        "fingerprint": fingerprint,
+    }
+    return json.dumps(document)
 
 
 def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[str]:
-    """Write the three lab stack files and put the lab's secrets into their encrypted config."""
+    """Write the lab stack files (three; four with a ``cloud-pve`` cluster) and put into each
+    stack's encrypted config the lab secrets that stack uses, and no other (the recovery
+    reader comes from the peer stack)."""
     lab = lab_stacks.read_lab_file(lab_file)
     site = lab_stacks.site_config(project_dir, lab)
     peer = lab_stacks.peer_config(project_dir, lab, guest=site["name"])
@@ -115,21 +133,22 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
         lab_stacks.PEER_STACK: (peer, "Pulumi.peer.yaml"),
         lab_stacks.RECOVERY_STACK: (recovery, "Pulumi.prod.yaml"),
     }
-    if lab_stacks.SPARE in lab:
+    if lab_stacks.CLOUD_CLUSTER in lab.endpoints:
         cloud = lab_stacks.cloud_config(
             project_dir, lab, guest.namespace, peer_model.backup.pbs.datastore
         )
         stacks[lab_stacks.CLOUD_STACK] = (cloud, "Pulumi.cloud.yaml")
-    tokens = {
-        key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items() if name in lab
+    needed = {key for stack in stacks for key in lab_stacks.STACK_SECRETS[stack]}
+    values = {
+        key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items() if key in needed
     }
-    tokens[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
-    tokens[lab_stacks.RECOVERY_READER_KEY] = lab["peer"].token_secret
+    values[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
+    values[lab_stacks.PEER_ENCRYPTION_KEY] = lab_encryption_key()
     for stack, (config, source) in stacks.items():
         lab_stacks.write_stack_file(project_dir / f"Pulumi.{stack}.yaml", config, source, lab_file)
         target = runner(stack, project_dir, backend).stack
-        for key, value in tokens.items():
-            target.set_config(key, ConfigValue(value=value, secret=True))
+        for key in lab_stacks.STACK_SECRETS[stack]:
+            target.set_config(key, ConfigValue(value=values[key], secret=True))
     return list(stacks)
 
 
@@ -141,7 +160,40 @@ def lab_files(
     project_dir: Dir = Path(),
     backend: Backend = DEFAULT_BACKEND,
 ) -> None:
-    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml, Pulumi.lab-recovery.yaml (and, with a
-    spare PVE instance, Pulumi.lab-cloud.yaml) for the lab."""
+    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml (and, with a
+    cloud-pve cluster, Pulumi.lab-cloud.yaml) for the lab, and give the lab's cluster the
+    site's running VMs (as a real site has them)."""
     written = write_lab_stacks(lab_file, project_dir, backend)
     typer.echo("wrote " + ", ".join(f"Pulumi.{s}.yaml" for s in written))
+    site = load_stack_file(project_dir / f"Pulumi.{lab_stacks.SITE_STACK}.yaml")
+    seeded = lab_stacks.seed_site_vms(lab_file, site)
+    typer.echo(f"the lab runs the site's VMs: {', '.join(seeded) or 'already there'}")
+
+
+@app.command("env")
+def env(
+    lab_file: Annotated[Path, typer.Option(help="The lab's endpoint file.")] = Path(
+        ".lab/lab.json"
+    ),
+    project_dir: Dir = Path(),
+    backend: Backend = DEFAULT_BACKEND,
+) -> None:
+    """Print the shell exports plain `pulumi` needs offline: eval "$(tappaas stack env)"."""
+    try:
+        engine = find_engine()
+    except EngineNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    state = backend if backend.is_absolute() else (project_dir / backend).resolve()
+    exports = {
+        "PATH": f"{engine.bin_dir}:$PATH",
+        "PULUMI_BACKEND_URL": state.as_uri(),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+    if lab_file.exists():
+        ca_file = lab_stacks.read_lab_file(lab_file).ca_file
+        if ca_file:
+            exports[CA_FILE_ENV] = ca_file
+        exports["PULUMI_CONFIG_PASSPHRASE"] = LAB_PASSPHRASE
+    for name, value in exports.items():
+        quoted = value if name == "PATH" else shlex.quote(value)
+        typer.echo(f'export {name}="{value}"' if name == "PATH" else f"export {name}={quoted}")

@@ -4,7 +4,8 @@ For each guest, in our datastore under the guest's namespace (``remote/<site>``)
 a remote pointing at the guest's PBS (with the read-only token the guest exported) and a pull
 sync job — encrypted snapshots only, ``remove-vanished`` off, so whatever happens on the
 guest's site, what we hold stays —; for push, a write-no-delete token for the guest. Either
-way the guest's own retention, as a prune job on its namespace.
+way the guest's own retention, as a prune job on its namespace, and a read-only token on that
+namespace alone, exported to the guest for its recovery (``restore_token_id``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken
 from tappaas.components.connection import secret
 from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
-from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig
+from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig, restore_token_id
 
+READER_ROLE = "DatastoreReader"
+"""Read (and so restore) the guest's own snapshots; nothing else."""
 WRITER_ROLE = "DatastoreBackup"
 """Back up into the namespace and read its own groups; no prune, no delete."""
 PRUNING_WRITER_ROLE = "DatastorePowerUser"
@@ -99,7 +102,35 @@ class Peer(pulumi.ComponentResource):
             self._pull(guest, spec, in_ns)
         else:
             exported.update(self._writer(guest, spec, in_ns))
+        exported.update(self._restore_reader(guest, spec, in_ns))
         return exported
+
+    def _restore_reader(
+        self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions
+    ) -> dict[str, Any]:
+        """A token that may read the guest's copy (to restore from it) and nothing else."""
+        assert self.site.backup is not None
+        userid, token_name = restore_token_id(guest).split("!", 1)
+        user = PbsUser(
+            f"{guest}-restore",
+            {"endpoint": self.endpoint, "userid": userid, "comment": f"{guest} restores with this"},
+            self.child,
+        )
+        token = PbsToken(
+            f"{guest}-restore-token",
+            {"endpoint": self.endpoint, "userid": user.userid, "token_name": token_name},
+            self.child,
+        )
+        grant(
+            f"{guest}-may-restore",
+            self.endpoint,
+            path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
+            role=READER_ROLE,
+            userid=user.userid,
+            token_id=token.token_id,
+            opts=opts,
+        )
+        return {"restore_token_id": token.token_id, "restore_token_secret": token.secret}
 
     def _pull(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> None:
         assert self.site.backup is not None

@@ -1,12 +1,14 @@
 """``Recovery``: a cluster that brings a site's services back from its off-site copy.
 
 Role ``cloud-recovery`` (on a peer's or a rebuilt cluster, or on a rented host): a PVE
-``pbs`` storage entry reads the copy on the peer with a read-only token and the site's
-encryption key, and each service is restored from its newest backup, in the policy's
-priority tiers (``restore_tiers``: the services others depend on first, one tier each,
-then the rest side by side), onto its pool (or the rented host's data storage), with new
-MAC addresses, optionally on an isolated VLAN, live (running while its disks stream in)
-unless configured otherwise. A tier starts when the tier before it has been restored.
+``pbs`` storage entry (``PvePbsStorage``, pinned like all our providers) reads the copy on
+the peer with a read-only token and the site's encryption key (from this stack's secret
+config: a key minted here could never decrypt the site's backups), and each service is
+restored from its newest backup, in the policy's priority tiers (``restore_tiers``: the
+services others depend on first, one tier each, then the rest side by side), onto its pool
+(or the rented host's data storage), with new MAC addresses, optionally on an isolated VLAN,
+live (running while its disks stream in) unless configured otherwise. A tier starts when the
+tier before it has been restored.
 """
 
 from __future__ import annotations
@@ -15,11 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_proxmoxve as proxmoxve
 
-from providers import RestoredVm
+from providers import PvePbsStorage, RestoredVm
 from tappaas.components.connection import secret
-from tappaas.components.local_backup import PveSide
 from tappaas.model import Endpoint, SiteConfig
 from tappaas.model.recovery import SOURCE_STORAGE
 from tappaas.policy import restore_tiers
@@ -35,9 +35,40 @@ class RestoreTarget:
     bridge: str | None = None
 
 
+def source_storage(
+    site: SiteConfig, pve_endpoint: dict[str, object], opts: pulumi.ResourceOptions
+) -> PvePbsStorage:
+    """The ``pbs`` storage entry reading the peer's copy: the read-only token, the site's key.
+
+    Deleting it removes the entry only; the backups on the peer are never touched.
+    """
+    remote = site.remote
+    assert remote is not None and remote.credential is not None
+    assert remote.address and remote.fingerprint and remote.datastore
+    copy = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
+    key = restore_key_ref(site)
+    return PvePbsStorage(
+        "source",
+        {
+            "endpoint": pve_endpoint,
+            "storage": SOURCE_STORAGE,
+            "server": copy.host,
+            "port": copy.port,
+            "datastore": remote.datastore,
+            "namespace": remote.namespace or None,
+            "username": remote.credential.token_id,
+            "password": secret(remote.credential.token_secret),
+            "fingerprint": copy.fingerprint,
+            "content": ["backup"],
+            "key": secret(key) if key is not None else None,
+        },
+        opts,
+    )
+
+
 class Recovery(pulumi.ComponentResource):
-    """The source storage (upstream, when ``pve`` is given) and one ``RestoredVm`` per
-    service, tier by tier."""
+    """The source storage (unless ``with_source`` is off: the caller made it, or the host's
+    setup did) and one ``RestoredVm`` per service, tier by tier."""
 
     restored: dict[str, RestoredVm]
     tiers: dict[str, int]
@@ -48,18 +79,24 @@ class Recovery(pulumi.ComponentResource):
         name: str,
         site: SiteConfig,
         pve_endpoint: dict[str, object],
-        pve: PveSide | None,
         opts: pulumi.ResourceOptions | None = None,
         *,
         target: RestoreTarget | None = None,
+        with_source: bool = True,
         after: Sequence[pulumi.Resource] = (),
     ) -> None:
         super().__init__("tappaas:index:Recovery", name, None, opts)
         assert site.remote is not None
         child = pulumi.ResourceOptions(parent=self)
         before: list[pulumi.Resource] = list(after)
-        if pve is not None:
-            before.append(self._source(site, pve, child))
+        if with_source:
+            before.append(
+                source_storage(
+                    site,
+                    pve_endpoint,
+                    pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=after)),
+                )
+            )
         self.restored, self.tiers = {}, {}
         for number, tier in enumerate(restore_tiers(site), start=1):
             restored_tier = []
@@ -86,25 +123,3 @@ class Recovery(pulumi.ComponentResource):
                 restored_tier.append(vm)
             before = list(restored_tier)
         self.register_outputs({name: vm.restored_snapshot for name, vm in self.restored.items()})
-
-    def _source(
-        self, site: SiteConfig, pve: PveSide, child: pulumi.ResourceOptions
-    ) -> pulumi.Resource:
-        remote = site.remote
-        assert remote is not None and remote.credential is not None
-        assert remote.address and remote.fingerprint and remote.datastore
-        copy = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
-        key = restore_key_ref(site)
-        return proxmoxve.storage.Pbs(
-            "source",
-            resource_id=SOURCE_STORAGE,
-            server=copy.host,
-            datastore=remote.datastore,
-            namespace=remote.namespace or None,
-            username=remote.credential.token_id,
-            password=secret(remote.credential.token_secret),
-            fingerprint=copy.fingerprint,
-            encryption_key=secret(key) if key is not None else None,
-            contents=["backup"],
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(provider=pve.provider)),
-        )

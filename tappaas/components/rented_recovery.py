@@ -3,7 +3,7 @@
 In order: the host (its backend: network and firewall for the admin networks only, static
 address, protected data disk, the instance with the rendered user-data), the wait until its
 PVE API answers with the pinned certificate and our token (``PveApiReady``), the source
-storage reading the peer's copy through the tunnel (``PveBackupSource``; with staging the
+storage reading the peer's copy through the tunnel (``PvePbsStorage``; with staging the
 host's own PBS, registered by its setup), the inventory of what will be restored
 (``BackupInventory``: sizes for the estimate), then ``Recovery`` restores tier by tier onto
 the host's data storage and internal bridge. Secrets come from the stack's secret config:
@@ -17,13 +17,12 @@ from typing import Any
 import pulumi
 from pydantic import SecretStr
 
-from providers import BackupInventory, PveApiReady, PveBackupSource
+from providers import BackupInventory, PveApiReady
 from tappaas.client import Product
 from tappaas.components.connection import secret
 from tappaas.components.hosts import backend_for
-from tappaas.components.recovery import Recovery, RestoreTarget
+from tappaas.components.recovery import Recovery, RestoreTarget, source_storage
 from tappaas.model import SecretRef, SiteConfig
-from tappaas.model._types import split_address
 from tappaas.model.recovery import SOURCE_STORAGE
 from tappaas.policy import restore_tiers
 from tappaas.policy.restore_key import restore_key_ref
@@ -96,22 +95,9 @@ class RentedRecovery(pulumi.ComponentResource):
         )
         source: pulumi.Resource = self.ready
         if not cloud.staging:
-            assert remote.address and remote.fingerprint and remote.datastore
-            peer_host, peer_port = split_address(remote.address)
-            source = PveBackupSource(
-                "source",
-                {
-                    "endpoint": endpoint,
-                    "storage": SOURCE_STORAGE,
-                    "server": peer_host,
-                    "port": peer_port,
-                    "datastore": remote.datastore,
-                    "namespace": remote.namespace or None,
-                    "username": remote.credential.token_id,
-                    "fingerprint": remote.fingerprint,
-                    "password": secret(remote.credential.token_secret),
-                    "encryption_key": _optional_secret(key_ref),
-                },
+            source = source_storage(
+                site,
+                endpoint,
                 pulumi.ResourceOptions.merge(
                     child, pulumi.ResourceOptions(depends_on=[self.ready])
                 ),
@@ -131,9 +117,9 @@ class RentedRecovery(pulumi.ComponentResource):
             "recovery",
             site,
             endpoint,
-            None,
             child,
             target=RestoreTarget(node=cloud.node, storage=cloud.storage_id, bridge=cloud.bridge),
+            with_source=False,
             after=[self.inventory],
         )
         self.pve_url = self.host.address.apply(

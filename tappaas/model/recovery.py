@@ -44,5 +44,5 @@ class RecoverySettings(StrictModel):
     live_restore: bool = True
     """Start a VM while its disks stream from PBS (PVE ``live-restore``): minutes, not hours."""
     encryption_key: SecretRef | None = None
-    """The key the backups being restored were encrypted with (the site's
-    ``pbsEncryptionKey``, kept on paper too): without it an encrypted copy cannot be read."""
+    """The site's backup encryption key (a ``cloud-recovery`` stack restores with it; a key
+    minted on the recovery cluster could never decrypt the site's backups)."""

@@ -17,12 +17,15 @@ Public API::
   which tiers (``recovery.restore_order`` first, one tier each; then the rest together).
 - ``unset_secrets(site, is_set)``: errors for the secrets a recovery stack names but whose
   stack config is not set (the program runs it with ``pulumi.Config``).
+- ``resolver_findings(UnboundSettings) -> tuple[Finding, ...]``: the live resolver's settings
+  (serve-expired, prefetch) as read from OPNsense by ``tappaas drill internet``.
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
 from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
+from tappaas.policy.resolver import HostOverride, UnboundSettings, resolver_findings
 from tappaas.policy.restore_key import unset_secrets
 from tappaas.policy.restore_plan import restore_tiers, services_to_restore
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
@@ -38,14 +41,17 @@ __all__ = [
     "Disaster",
     "Estimate",
     "Finding",
+    "HostOverride",
     "ProtectionReport",
     "RtoClass",
     "ServiceProtection",
     "Severity",
+    "UnboundSettings",
     "evaluate",
     "format_duration",
     "protection_report",
     "render_rules_table",
+    "resolver_findings",
     "restore_tiers",
     "services_to_restore",
     "summarize",

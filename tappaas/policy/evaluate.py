@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from tappaas.model import SiteConfig
 from tappaas.policy.availability import failover_readiness, pool_redundancy, quorum, rpo_targets
 from tappaas.policy.findings import Finding, Severity
+from tappaas.policy.network import offline_names, resolver_availability, resolver_redundancy
 from tappaas.policy.offsite import offsite_safety
 from tappaas.policy.report import ProtectionReport, protection_report
 from tappaas.policy.restore_key import restore_key
@@ -25,6 +26,9 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     retention_depth,
     datastore_upkeep,
     restore_key,
+    resolver_availability,
+    resolver_redundancy,
+    offline_names,
 )
 
 

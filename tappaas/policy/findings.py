@@ -37,6 +37,11 @@ class Code(StrEnum):
     GC_OFF = "gc-off"
     RESTORE_KEY_MISSING = "restore-key-missing"
     SECRET_UNSET = "secret-unset"
+    RESOLVER_NOT_HA = "dns-resolver-ha"
+    SINGLE_RESOLVER = "dns-single-resolver"
+    NAME_NEEDS_UPLINK = "dns-name-not-local"
+    SERVE_EXPIRED_OFF = "dns-serve-expired"
+    PREFETCH_OFF = "dns-prefetch"
 
 
 class Finding(BaseModel):

@@ -53,6 +53,20 @@ def recovery_without_key(raw: Raw) -> None:
     del raw["recovery"]["encryption_key"]
 
 
+def resolver_in(service: str, **network: Any) -> Callable[[Raw], None]:
+    """A ``network`` section whose one resolver runs in ``service``."""
+
+    def mutate(raw: Raw) -> None:
+        raw["network"] = {"resolvers": [{"address": "10.0.0.1", "service": service}], **network}
+
+    return mutate
+
+
+def resolver_without_ha(raw: Raw) -> None:
+    resolver_in("web")(raw)
+    raw["services"]["web"]["ha"] = {"enabled": False}
+
+
 CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
     (
         Code.RESTORE_KEY_MISSING,
@@ -164,6 +178,27 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         "backup.gc_schedule",
         "never runs",
     ),
+    (
+        Code.RESOLVER_NOT_HA,
+        resolver_without_ha,
+        Severity.ERROR,
+        "services.web.ha.enabled",
+        "when tappaas1 fails, no name resolves",
+    ),
+    (
+        Code.SINGLE_RESOLVER,
+        resolver_in("web"),
+        Severity.WARNING,
+        "network.resolvers",
+        "one resolver, 10.0.0.1 (web)",
+    ),
+    (
+        Code.NAME_NEEDS_UPLINK,
+        resolver_in("web", domain="example.org"),
+        Severity.WARNING,
+        "network.services.db.names",
+        "db.example.org is outside internal and has no host override",
+    ),
 ]
 
 
@@ -189,6 +224,9 @@ def test_every_code_has_a_case_or_a_dedicated_test() -> None:
         Code.FAILOVER_LACKS_POOL,
         Code.RETENTION_BELOW_DESIGN,
         Code.SECRET_UNSET,  # tests/policy/test_restore_plan.py
+        # from the live resolver's settings, not the config: tests/policy/test_resolver_findings.py
+        Code.SERVE_EXPIRED_OFF,
+        Code.PREFETCH_OFF,
     }
     assert covered == set(Code)
 
@@ -278,3 +316,70 @@ def test_errors_come_first_then_by_path() -> None:
     assert severities == sorted(severities, key=lambda s: s is not Severity.ERROR)
     errors = [f.path for f in result if f.severity is Severity.ERROR]
     assert errors == sorted(errors)
+
+
+def test_a_second_resolver_on_another_node_keeps_dns_up_without_ha() -> None:
+    raw = small_site()
+    resolver_without_ha(raw)
+    raw["network"]["resolvers"].append({"address": "10.0.0.2", "service": "db"})
+    raw["services"]["db"]["ha"] = {"enabled": False}
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+    assert only(raw, Code.SINGLE_RESOLVER) == []
+
+
+def test_two_resolvers_on_one_node_fall_together() -> None:
+    raw = small_site()
+    resolver_without_ha(raw)
+    raw["services"]["db"].update(node="tappaas1", ha={"enabled": False})
+    raw["network"]["resolvers"].append({"address": "10.0.0.2", "service": "db"})
+    assert sorted(f.path for f in only(raw, Code.RESOLVER_NOT_HA)) == [
+        "services.db.ha.enabled",
+        "services.web.ha.enabled",
+    ]
+
+
+def test_a_low_importance_resolver_is_named_by_its_importance() -> None:
+    raw = small_site()
+    resolver_in("web")(raw)
+    raw["services"]["web"]["importance"] = "low"
+    [finding] = only(raw, Code.RESOLVER_NOT_HA)
+    assert finding.path == "services.web.importance"
+    assert "is of low importance" in finding.message
+
+
+def test_resolver_ha_is_not_asked_of_small_sites_nor_outside_resolvers() -> None:
+    raw = small_site(2)
+    resolver_in("web")(raw)
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+    raw = small_site()
+    resolver_in("web")(raw)
+    raw["network"]["resolvers"] = [{"address": "10.0.0.53"}]
+    raw["services"]["web"]["ha"] = {"enabled": False}
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+
+
+def test_host_overrides_and_offline_false_silence_outside_names() -> None:
+    raw = small_site()
+    resolver_in("web", domain="example.org", host_overrides=["*.example.org"])(raw)
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+    resolver_in(
+        "web",
+        domain="example.org",
+        host_overrides=["web.example.org"],
+        services={"db": {"offline": False}},
+    )(raw)
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+    raw["network"]["services"] = {"db": {"names": ["db.mgmt.internal", "files.example.net"]}}
+    [finding] = only(raw, Code.NAME_NEEDS_UPLINK)
+    assert "files.example.net" in finding.message
+    assert finding.fix.endswith("or reach db as db.mgmt.internal")
+
+
+def test_a_low_importance_service_need_not_resolve_offline() -> None:
+    raw = small_site()
+    resolver_in("web", domain="example.org", host_overrides=["web.example.org"])(raw)
+    raw["services"]["db"]["importance"] = "low"
+    raw["services"]["db"]["pool"] = "tankb1"
+    network = load(raw).network
+    assert network is not None and network.services["db"].offline is False
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []

@@ -93,7 +93,6 @@ def _declare(recorder: Recorder, raw: dict[str, Any]) -> CloudRecovery:
     return CloudRecovery(
         "home",
         load_site_config(raw),
-        True,
         pulumi.ResourceOptions(transformations=[recorder.transformation]),
     )
 
@@ -178,7 +177,9 @@ def test_the_order_is_host_ready_source_inventory_then_tier_by_tier(recorder: Re
     endpoint = ready.props["endpoint"]
     assert endpoint["token_secret_config"] == "cloudPveToken"  # the name, never the secret
     assert endpoint["fingerprint"].startswith("5C:1F:0E")
-    assert _depends(recorder.named("source")) == {"pve-api"}
+    source = recorder.named("source")
+    assert source.type_ == "pulumi-python:dynamic/pve:PbsStorage"  # PvePbsStorage, pinned
+    assert _depends(source) == {"pve-api"}
     assert _depends(recorder.named("inventory")) == {"source"}
     tiers = [("firewall",), ("identity",), ("vaultwarden",), ("nextcloud",),
              ("tappaas-cicd", "hass")]  # fmt: skip
@@ -213,7 +214,7 @@ def test_every_secret_stays_secret(recorder: Recorder) -> pulumi.Output[bool]:
     return pulumi.Output.all(
         _is_secret(instance.props["metadata"]["user-data"]),
         _is_secret(source.props["password"]),
-        _is_secret(source.props["encryption_key"]),
+        _is_secret(source.props["key"]),
     ).apply(_all_true)
 
 

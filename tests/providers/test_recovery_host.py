@@ -1,5 +1,6 @@
 """The recovery host's providers against the lab over HTTPS: the readiness wait (deadline,
-pinned certificate, token, node, storage), the pinned backup source, and the inventory."""
+pinned certificate, token, node, storage), the source storage on the peer's copy (our
+``PvePbsStorage``, as a recovery uses it), and the inventory."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from lab import Lab
 from providers.backup_inventory import BackupInventoryProvider, NoBackupError
 from providers.pve_api_ready import HostNotReadyError, PveApiReadyProvider
-from providers.pve_pbs_source import PveBackupSourceProvider
+from providers.pve_pbs_storage import PvePbsStorageProvider
 from tappaas.pve.storage import StorageApi
 from tests.providers.harness import (
     configured,
@@ -147,40 +148,42 @@ def _source_inputs(lab: Lab, store: str, storage: str, **changes: Any) -> dict[s
             "username": peer.token_id,
             "fingerprint": peer.fingerprint,
             "password": peer.token_secret,
-            "encryption_key": KEY,
+            "content": ["backup"],
+            "key": KEY,
             **changes,
         }
     )
 
 
-def test_the_backup_source_is_created_pinned_and_its_secrets_kept_as_hashes(
+def test_the_source_reads_the_peers_copy_and_its_removal_leaves_the_copy(
     lab: Lab, peer_copy: tuple[str, str]
 ) -> None:
+    """A recovery's source entry (``Recovery``/``RentedRecovery`` use ``PvePbsStorage``):
+    pinned, secrets only as hashes, a rotated key re-sent in place, deleted without a trace
+    on the peer."""
     store, storage = peer_copy
-    provider = configured(PveBackupSourceProvider(), stack_config(lab.pve))
+    provider = configured(PvePbsStorageProvider(), stack_config(lab.pve))
     inputs = _source_inputs(lab, store, storage)
     created = provider.create(inputs)
     entry = lab_client(lab.pve).get(f"/storage/{storage}")
     assert (entry["type"], entry["datastore"], entry["namespace"]) == ("pbs", store, "remote/home")
     assert entry["fingerprint"] == lab.pbs["peer"].fingerprint
-    assert "encryption-key" in entry  # PVE shows the key's fingerprint, never the key
+    assert "encryption-key" in entry  # PVE shows a marker of the key, never the key
     assert KEY not in str(created.outs) and lab.pbs["peer"].token_secret not in str(created.outs)
-    assert created.outs["password_sha256"] and created.outs["encryption_key_sha256"]
+    assert created.outs["password_sha256"] and created.outs["key_sha256"]
     backups = StorageApi(lab_client(lab.pve)).backups("tappaas1", storage, 340)
     assert [b["volid"].split("/")[-1] for b in backups] == [
         "2025-01-01T02:00:04Z", "2025-01-02T02:00:04Z",
     ]  # fmt: skip
 
     assert provider.diff(created.id, created.outs, inputs).changes is False
-    moved = _source_inputs(lab, store, storage, namespace="remote/other")
-    assert provider.diff(created.id, created.outs, moved).replaces == ["namespace"]
-    new_key = _source_inputs(lab, store, storage, encryption_key='{"kdf": null, "data": "new"}')
+    new_key = _source_inputs(lab, store, storage, key='{"kdf": null, "data": "new"}')
     diff = provider.diff(created.id, created.outs, new_key)
     assert diff.changes and not diff.replaces  # a changed secret is re-sent, in place
     provider.update(created.id, created.outs, new_key)
 
     provider.delete(created.id, created.outs)
-    assert StorageApi(lab_client(lab.pve)).get(storage) is None
+    assert storage not in {e["storage"] for e in lab_client(lab.pve).get("/storage")}
     assert len(lab.control.snapshots("peer", store, "remote/home")) == 2  # the copy stays
 
 
@@ -188,7 +191,7 @@ def test_the_inventory_names_each_guests_newest_backup_and_its_size(
     lab: Lab, peer_copy: tuple[str, str]
 ) -> None:
     store, storage = peer_copy
-    configured(PveBackupSourceProvider(), stack_config(lab.pve)).create(
+    configured(PvePbsStorageProvider(), stack_config(lab.pve)).create(
         _source_inputs(lab, store, storage)
     )
     provider = configured(BackupInventoryProvider(), stack_config(lab.pve))

@@ -1,14 +1,17 @@
-"""PVE ``/storage`` (``API2/Storage/Config.pm``, ``PBSPlugin.pm``) and storage content.
+"""PVE ``/storage`` (pve-storage ``API2/Storage/Config.pm``, ``PBSPlugin.pm``) and content.
 
 A PBS entry keeps its password, encryption key and master public key apart (PVE's
-``/etc/pve/priv``); GET shows only the key's fingerprint. ``encryption-key=autogen`` mints a
-key and returns it once in ``config``. Content of a PBS storage is read from the lab's PBS
-instance at ``server:port``, so restores and listings see real snapshots.
+``/etc/pve/priv``); ``storage.cfg`` records only ``encryption-key: <the key file's
+fingerprint, or 1>`` and ``master-pubkey: 1`` (``on_add_hook``/``on_update_hook``), which GET
+shows. A key that is not a JSON key file is refused; ``master-pubkey`` needs an
+``encryption-key`` on creation. ``encryption-key=autogen`` mints a key and returns it once in
+``config``. ``ZFSPoolPlugin`` fixes ``pool``; ``PBSPlugin`` fixes ``server`` and
+``datastore`` (``port`` and ``namespace`` change in place). Content of a PBS storage is read
+from the lab's PBS instance at ``server:port``, so restores and listings see real snapshots.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from typing import Any
@@ -25,12 +28,17 @@ ROUTES = RouteTable()
 PveCall = Call[PveCluster]
 SECRET_OPTIONS = ("password", "encryption-key", "master-pubkey")
 REQUIRED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "username")}
-FIXED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "namespace", "port")}
+FIXED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore")}
+NOT_A_KEY = "Value does not seems like a valid, JSON formatted encryption key!"
+"""``PBSPlugin.pm``, word for word."""
 
 
-def key_fingerprint(key: str) -> str:
-    """The fingerprint PVE shows for a PBS encryption key."""
-    return hashlib.sha256(key.encode()).digest().hex(":")
+def _valid_key(key: str) -> bool:
+    try:
+        decoded = json.loads(key)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(decoded, dict) and "data" in decoded
 
 
 def _new_key() -> str:
@@ -40,7 +48,7 @@ def _new_key() -> str:
             "created": "2025-01-01T00:00:00Z",
             "modified": "2025-01-01T00:00:00Z",
             "data": secrets.token_hex(32),
-            "fingerprint": secrets.token_hex(32),
+            "fingerprint": secrets.token_bytes(32).hex(":"),
         }
     )
 
@@ -62,21 +70,25 @@ def _item(call: PveCall, entry: StorageEntry) -> dict[str, Any]:
     }
     secrets_of = call.state.storage_secrets.get(entry.id)
     if secrets_of is not None and secrets_of.encryption_key:
-        item["encryption-key"] = key_fingerprint(secrets_of.encryption_key)
+        item["encryption-key"] = secrets_of.key_marker()
+    if secrets_of is not None and secrets_of.master_pubkey:
+        item["master-pubkey"] = 1
     return item
 
 
-def _apply_secrets(call: PveCall, storage_id: str) -> dict[str, Any]:
+def _apply_secrets(call: PveCall, storage_id: str, *, creating: bool) -> dict[str, Any]:
     stored = call.state.storage_secrets.setdefault(storage_id, StorageSecrets())
     config: dict[str, Any] = {}
     if call.param("password") is not None:
         stored.password = str(call.param("password"))
     key = call.param("encryption-key")
     if key is not None:
+        if key != "autogen" and not _valid_key(str(key)):
+            raise pve_die(NOT_A_KEY)
         stored.encryption_key = _new_key() if key == "autogen" else str(key)
         config["encryption-key"] = stored.encryption_key
     if call.param("master-pubkey") is not None:
-        if stored.encryption_key is None:
+        if stored.encryption_key is None and creating:
             raise ParameterError(
                 {"master-pubkey": "'master-pubkey' can only be used together with 'encryption-key'"}
             )
@@ -112,7 +124,12 @@ def create_storage(call: PveCall) -> dict[str, Any]:
     if kind == "pbs":
         options.setdefault("content", "backup")
     call.state.storage.put(StorageEntry(storage_id, kind, options))
-    config = _apply_secrets(call, storage_id)
+    try:
+        config = _apply_secrets(call, storage_id, creating=True)
+    except Exception:
+        call.state.storage.remove(storage_id)
+        call.state.storage_secrets.pop(storage_id, None)
+        raise
     answer: dict[str, Any] = {"storage": storage_id, "type": kind}
     if config:
         answer["config"] = config
@@ -143,7 +160,7 @@ def update_storage(call: PveCall) -> dict[str, Any]:
     for key in str(call.param("delete", "")).replace(";", ",").split(","):
         if key.strip() in SECRET_OPTIONS:
             setattr(stored, key.strip().replace("-", "_"), None)
-    config = _apply_secrets(call, entry.id)
+    config = _apply_secrets(call, entry.id, creating=False)
     answer: dict[str, Any] = {"storage": entry.id, "type": entry.type}
     if config:
         answer["config"] = config
@@ -188,8 +205,8 @@ def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
             }
             if snapshot.notes:
                 item["notes"] = snapshot.notes
-            if snapshot.encrypted:
-                item["encrypted"] = "lab-key"
+            if snapshot.encrypted:  # PBSPlugin.pm list_volumes: the manifest's key fingerprint
+                item["encrypted"] = snapshot.key_fingerprint or "1"
             if snapshot.verify_state:
                 item["verification"] = {
                     "state": snapshot.verify_state,

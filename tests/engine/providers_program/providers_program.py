@@ -1,7 +1,8 @@
 """A program that declares every dynamic resource against a lab (local + peer PBS, PVE).
 
 Config: ``lab`` (JSON: endpoints without secrets, the seeded archive and PVE storage) and
-the secrets ``localToken``, ``peerToken``, ``pveToken`` (set with ``--secret``).
+the secrets ``localToken``, ``peerToken``, ``pveToken``, ``backupKey`` and ``masterKey``
+(set with ``--secret``).
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ from providers import (
     PbsNamespace,
     PbsPruneJob,
     PbsRemote,
-    PbsStorageKeys,
     PbsSyncJob,
     PbsToken,
     PbsUser,
     PbsVerifyJob,
+    PveBackupJob,
+    PvePbsStorage,
+    PveZfsStorage,
     RestoredVm,
-)
-
-MASTER_PUBKEY = (
-    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----\n"
 )
 
 
@@ -97,9 +96,39 @@ def main() -> None:
         pulumi.ResourceOptions(depends_on=[offsite]),
     )
 
-    PbsStorageKeys(
-        "escrow",
-        {"endpoint": pve, "storage": lab["pve_storage"], "master_pubkey": MASTER_PUBKEY},
+    config = pulumi.Config()
+    PveZfsStorage(
+        "tankb-entry",
+        {"endpoint": pve, "storage": "tankb", "pool": "tankb", "content": ["images"]},
+    )
+    backups = PvePbsStorage(
+        "backups",
+        {
+            "endpoint": pve,
+            "storage": "tankc-backups",
+            "server": local["host"],
+            "port": local["port"],
+            "datastore": "tankc",
+            "username": lab["local"]["token_id"],
+            "password": config.require_secret("localToken"),
+            "fingerprint": local["fingerprint"],
+            "content": ["backup"],
+            "key": config.require_secret("backupKey"),
+            "master_key": config.require_secret("masterKey"),
+        },
+        after_store,
+    )
+    PveBackupJob(
+        "daily",
+        {
+            "endpoint": pve,
+            "id": "daily",
+            "schedule": "02:00",
+            "storage": "tankc-backups",
+            "vmid": ["340"],
+            "prune_backups": "keep-all=1",
+        },
+        pulumi.ResourceOptions(depends_on=[backups]),
     )
     restored = RestoredVm(
         "dr-nextcloud",
