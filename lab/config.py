@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab.sim.clock import CLOCK_MODES, ClockMode
+from lab.state.pbs import DEFAULT_PBS_VERSION
 
 DEFAULT_NODES = ("tappaas1", "tappaas2", "tappaas3")
 DEFAULT_PBS = ("local", "peer")
@@ -43,6 +45,8 @@ class LabConfig:
     Ports of 0 pick a free port. ``clock``: ``real`` (wall time; scheduled work happens as
     it falls due) or ``simulated`` (time stands still until ``lab.control.advance``);
     ``start_time`` (Unix seconds, UTC) starts the lab's clock at another moment than now.
+    ``pbs_version`` is the release every PBS reports and behaves as (``/version``; options
+    added by a later release are refused as that release's schema would).
     """
 
     nodes: tuple[str, ...] = DEFAULT_NODES
@@ -57,6 +61,7 @@ class LabConfig:
     clock: ClockMode = "real"
     start_time: float | None = None
     clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pbs_version: str = DEFAULT_PBS_VERSION
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -70,6 +75,8 @@ class LabConfig:
             raise ValueError("a secondary cluster needs at least one node")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")
+        if not re.fullmatch(r"\d+\.\d+\.\d+", self.pbs_version):
+            raise ValueError("pbs_version must be major.minor.patch, e.g. 4.2.3")
         if self.clock not in CLOCK_MODES:
             raise ValueError(f"clock must be one of {', '.join(CLOCK_MODES)}")
 

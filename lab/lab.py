@@ -243,6 +243,7 @@ class Lab:
             port = config.pbs_ports.get(name) or saved.ports.get(name, 0)
             self.pbs[name] = self._bind(name, "pbs", app, port, endpoint)
             app.state.fingerprint = saved.tls[name].fingerprint
+            app.state.version = config.pbs_version
             for host in (config.host, "localhost"):
                 saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
         for cluster in saved.clusters.values():

@@ -12,6 +12,7 @@ from providers._endpoint import Endpoint
 from providers.backup_inventory import BackupInventory
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
+from providers.pbs_group_owner import PbsGroupOwner
 from providers.pbs_namespace import PbsNamespace
 from providers.pbs_prune_job import PbsPruneJob
 from providers.pbs_remote import PbsRemote
@@ -31,6 +32,7 @@ __all__ = [
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
+    "PbsGroupOwner",
     "PbsNamespace",
     "PbsPruneJob",
     "PbsRemote",

@@ -1,9 +1,11 @@
-"""``BackupInventory``: the newest backup of each guest on a PBS storage, with its size.
+"""``BackupInventory``: the newest finished backup of each VM on a PBS storage, with its size.
 
 What a recovery is about to restore, read once when it is created (before the restores):
 the stack turns the sizes into its RTO estimate (the transfer time over the peer's uplink).
-A guest without any backup is an error here, before a restore fails on it. It reads only;
-deleting it deletes nothing.
+Like ``RestoredVm``'s ``latest``, it counts only finished ``vm/<id>`` snapshots
+(``StorageApi.vm_backups``: never a container with the same id, never one still being
+written), so the estimate sizes what is restored. A VM without one is an error here,
+before a restore fails on it. It reads only; deleting it deletes nothing.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):
         storage = StorageApi(client)
         newest: dict[str, dict[str, Any]] = {}
         for vmid in props.vmids:
-            backups = storage.backups(props.node, props.storage, vmid)
+            backups = storage.vm_backups(props.node, props.storage, vmid)
             if not backups:
-                raise NoBackupError(f"no backup of VM {vmid} on storage '{props.storage}'")
+                raise NoBackupError(f"no finished backup of VM {vmid} on storage '{props.storage}'")
             last = backups[-1]
             newest[str(vmid)] = {
                 "volid": str(last["volid"]),

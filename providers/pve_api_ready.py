@@ -4,10 +4,11 @@ A rented host takes 10-20 minutes to become a PVE host (packages, a reboot into 
 kernel, the rest), and its setup installs our certificate last. So "ready" means: the API
 answers over TLS with the pinned fingerprint (before that it answers with PVE's own
 self-signed certificate, or not at all), our token authenticates, the expected node is
-online, and (staging) the expected storage exists. Until the deadline every failure is
-waited out; at the deadline the error says what the host last answered and where to look.
-Credentials come through ``configure()`` like every other provider's. Deleting it deletes
-nothing: the host belongs to the backend.
+online, and (staging) the expected storage exists; then its release must be one this
+program supports (PVE 9; checked after the wait, not before it as for other resources).
+Until the deadline every failure is waited out; at the deadline the error says what the
+host last answered and where to look. Credentials come through ``configure()`` like every
+other provider's. Deleting it deletes nothing: the host belongs to the backend.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
             except (ProxmoxError, NotReadyYetError) as error:
                 last = _describe(error, props)
             else:
+                client.require_supported()  # a ready host must run PVE 9 or newer
                 waited = round(time.monotonic() - started, 1)
                 return {"version": version, "waited_seconds": waited}
             if time.monotonic() - started + props.poll_seconds > props.deadline_seconds:
@@ -120,6 +122,10 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
                     f"On the host, `{SETUP_LOG}` shows how far its setup got."
                 )
             time.sleep(props.poll_seconds)
+
+    def require_release(self, client: ProxmoxClient) -> None:
+        """Checked in ``wait`` once the host is ready: a host still being set up has no
+        ``/version`` to read, and that is what the wait is for."""
 
     def create_object(self, client: ProxmoxClient, props: PveApiReadyProps) -> dict[str, Any]:
         return self.wait(client, props)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from tappaas.client import NotFoundError, ProxmoxClient
-from tappaas.wire import WireModel, settings_delta
+from tappaas.wire import WireModel, settings_delta, to_kebab
 
 M = TypeVar("M", bound=WireModel)
 
@@ -65,13 +65,16 @@ class SectionConfig(Generic[M]):
         return [self.model.from_api(item) for item in items]
 
     def create(self, obj: M, **extra: Any) -> Any:
-        return self.client.post(self.base, **obj.to_api(), **extra)
+        params = obj.to_api()
+        self._require(obj, params)
+        return self.client.post(self.base, **params, **extra)
 
     def update(self, current: Current[M], desired: M, **extra: Any) -> bool:
         """Send only what differs (deletes included); False when nothing had to change."""
         values, delete = settings_delta(current.value, desired, self.settings)
         if not values and not delete and not extra:
             return False
+        self._require(desired, values)
         self.client.put(
             f"{self.base}/{getattr(desired, self.id_field)}",
             **values,
@@ -80,6 +83,13 @@ class SectionConfig(Generic[M]):
             digest=current.digest,
         )
         return True
+
+    def _require(self, obj: M, params: Mapping[str, Any]) -> None:
+        """Refuse, before writing, an option (in ``params``) the server does not know yet."""
+        for name, minimum in sorted(obj.since.items()):
+            if to_kebab(name) in params:
+                feature = f"option '{to_kebab(name)}' of {self.base}"
+                self.client.require_version(feature, minimum)
 
     def delete(self, object_id: str, **params: Any) -> Any:
         return self.client.delete(f"{self.base}/{object_id}", **params)

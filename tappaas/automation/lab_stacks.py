@@ -32,7 +32,7 @@ from tappaas.model import SiteConfig, restore_token_id
 SITE_STACK, PEER_STACK, RECOVERY_STACK = "lab", "lab-peer", "lab-recovery"
 CLOUD_STACK = "lab-cloud"
 STACK_SECRETS = {
-    SITE_STACK: ("labPveToken", "labLocalToken", "labEncryptionKey"),
+    SITE_STACK: ("labPveToken", "labLocalToken", "labEncryptionKey", "labMasterPubkey"),
     PEER_STACK: ("labPeerPveToken", "labPeerToken", "labPeerEncryptionKey"),
     RECOVERY_STACK: ("labPveToken", "labEncryptionKey"),
     CLOUD_STACK: ("labCloudPveToken", "labEncryptionKey"),
@@ -56,6 +56,9 @@ SECRET_KEYS = {
 ENCRYPTION_KEY = "labEncryptionKey"
 """The site's backup encryption key: the site stack and its recovery stack, never the peer."""
 PEER_ENCRYPTION_KEY = "labPeerEncryptionKey"
+MASTER_PUBKEY = "labMasterPubkey"
+"""The site's master public key (escrow of every backup's key; its private half stays off
+the site, on paper or an admin's laptop)."""
 RECOVERY_READER_KEY = "labRecoveryReader"
 """The read-only token the peer minted for the site's copy (``restore_token_id``): set on the
 recovery and cloud stacks from the peer stack's ``guests`` output once the peer is up."""
@@ -175,6 +178,7 @@ def site_config(repo: Path, lab: LabInfo) -> dict[str, Any]:
     _on_lab_cluster(site, lab, "pve")
     _on_lab_disks(site, lab, "pve")
     _on_lab_pbs(site, lab["local"], ENCRYPTION_KEY)
+    site["backup"]["encryption"]["master_public_key"] = {"secret": MASTER_PUBKEY}
     site["remote"]["peer_stack"] = f"organization/{PROJECT}/{PEER_STACK}"
     return site
 

@@ -8,8 +8,14 @@ certificate fingerprint to write into ``cloud.fingerprint``, and the WireGuard p
 for the peer's admin. It refuses to replace secrets already set (a host set up with the old
 ones would no longer be reachable) unless ``--force``.
 
-Exit codes: 0 done; 2 invalid input (no such stack file, not a cloud stack, secrets already
-set without ``--force``).
+Unlike ``tappaas stack``, which runs the engine on a private copy, this writes the stack
+file, as ``pulumi config set --secret`` does: Pulumi keeps a stack's encrypted config there.
+The file must exist (it is never created), and a passphrase must be set, before anything is
+generated.
+
+Exit codes: 0 done; 1 the engine could not store the secrets; 2 invalid input (no such stack
+file, an invalid one, not a cloud stack, no passphrase, secrets already set without
+``--force``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from pulumi.automation.errors import CommandError
 
 from tappaas.automation.stacks import project_name
 from tappaas.cli.errors import InputError, OperationFailed
-from tappaas.cli.stack import DEFAULT_BACKEND, runner
+from tappaas.cli.stack import DEFAULT_BACKEND, require_passphrase, require_stack_file, runner
 from tappaas.model import ConfigError, SiteConfig, load_stack_file
 from tappaas.rental import HostCredentials, fqdn, generate_credentials
 
@@ -87,13 +93,15 @@ def credentials(
     force: Force = False,
 ) -> None:
     """Generate the rented host's secrets into the stack's secret config."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
+    project_dir = project_dir.resolve()
+    path = require_stack_file(project_dir, stack)
     try:
         site = load_stack_file(path)
     except ConfigError as error:
         raise InputError(f"{path}: {error}") from None
     if site.cloud is None:
         raise InputError(f"{path}: no cloud: section (a cloud-recovery stack rents a host)")
+    require_passphrase(project_dir, stack)
     generated = generate_credentials(site.cloud.node, fqdn(site))
     values = secrets_to_set(site, generated)
     project = project_name(project_dir)

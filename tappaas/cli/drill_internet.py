@@ -23,7 +23,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from tappaas.cli.check import format_config_error
+from tappaas.cli.check_output import format_config_error
 from tappaas.internet import (
     DEFAULT_TIMEOUT,
     InternetDrill,

@@ -32,7 +32,7 @@ from lab import Lab, LabConfig
 from lab.lab_file import ca_file_of, write_lab_file
 from tappaas.automation import find_engine, lab_stacks
 from tappaas.automation.pulumi_cli import PulumiCli, PulumiCommandError
-from tappaas.cli.check import format_protection_table
+from tappaas.cli.check_output import format_protection_table
 from tappaas.cli.stack import LAB_PASSPHRASE, write_lab_stacks
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient, ProxmoxError
 from tappaas.model import SiteConfig, load_stack_file

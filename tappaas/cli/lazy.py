@@ -17,6 +17,8 @@ from typer._click import Context, HelpFormatter
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from tappaas.cli.help_style import plain_help
+
 
 @dataclass(frozen=True)
 class Command:
@@ -58,6 +60,7 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(entry.module)
         command = typer.main.get_command(module.app)
         command.name = cmd_name
+        plain_help(command)
         self.commands[cmd_name] = command
         return command
 

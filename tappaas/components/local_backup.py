@@ -3,7 +3,8 @@
 PBS side (our providers): the datastore on the backup pool (protected: it holds the
 backups), its GC schedule, a prune job with the retention, a verify job, and a user + token
 for PVE holding DatastoreBackup only, so a compromised PVE can write backups but never
-prune or delete them.
+prune or delete them; that token owns the namespace's backup groups (a renamed token takes
+them over, since PBS lets only a group's owner add to it).
 
 PVE side (our providers, see ``providers/pve_pbs_storage.py`` for why not upstream's): the
 ``pbs`` storage entry (port, pinned fingerprint, namespace, the client-side encryption key
@@ -19,6 +20,7 @@ import pulumi
 from providers import (
     PbsAcl,
     PbsDatastore,
+    PbsGroupOwner,
     PbsNamespace,
     PbsPruneJob,
     PbsToken,
@@ -32,6 +34,7 @@ from tappaas.components.connection import endpoint_input, secret
 from tappaas.components.grants import grant
 from tappaas.components.pve_side import PveSide
 from tappaas.model import PVE_KEEP_ALL, SiteConfig
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 BACKUP_ROLE = "DatastoreBackup"
 BACKUP_JOB_ID = "tappaas-daily"
@@ -91,7 +94,7 @@ class LocalBackup(pulumi.ComponentResource):
             "retention",
             {
                 "endpoint": endpoint,
-                "id": f"{pbs.datastore}-retention",
+                "id": retention_job_id(pbs.datastore),
                 "store": pbs.datastore,
                 "ns": pbs.namespace or None,
                 "max_depth": 0,  # this site's own groups only, never a guest's namespace below
@@ -106,7 +109,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "verify",
                 {
                     "endpoint": endpoint,
-                    "id": f"{pbs.datastore}-verify",
+                    "id": verify_job_id(pbs.datastore),
                     "store": pbs.datastore,
                     "ns": pbs.namespace or None,
                     "schedule": backup.verify.schedule,
@@ -124,17 +127,31 @@ class LocalBackup(pulumi.ComponentResource):
         )
         self.pve_token = PbsToken(
             "pve-token",
-            {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
-            child,
+            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[user])),
         )
         acls = grant(
             "pve-may-back-up",
             endpoint,
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=BACKUP_ROLE,
-            userid=user.userid,
-            token_id=self.pve_token.token_id,
+            token_id=pbs.pve_token_id,
+            token=self.pve_token,
             opts=in_namespace,
+        )
+        # PBS adds backups to a group only for its owner: a renamed PVE token takes over
+        # the groups its predecessor wrote, or PVE's next backup of each VM fails.
+        PbsGroupOwner(
+            "pve-owns-backups",
+            {
+                "endpoint": endpoint,
+                "store": pbs.datastore,
+                "ns": pbs.namespace,
+                "owner": pbs.pve_token_id,
+            },
+            pulumi.ResourceOptions.merge(
+                in_namespace, pulumi.ResourceOptions(depends_on=[self.pve_token])
+            ),
         )
         self._pve_side(site, pve, acls, child)
         self.register_outputs({"datastore": self.datastore.name})
@@ -176,7 +193,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "port": pbs.port,
                 "datastore": pbs.datastore,
                 "namespace": pbs.namespace or None,
-                "username": self.pve_token.token_id,
+                "username": pbs.pve_token_id,
                 "password": pulumi.Output.secret(self.pve_token.secret),
                 "fingerprint": pbs.fingerprint,
                 "content": ["backup"],

@@ -16,9 +16,10 @@ from tappaas.schedule.interval import longest_gap
 
 
 class StrictModel(BaseModel):
-    """Base of every config model: immutable, and unknown keys are mistakes (typos)."""
+    """Base of every config model: immutable, unknown keys are mistakes (typos), and a number
+    is finite (YAML's ``.inf`` and ``.nan`` are numbers to YAML, not to Proxmox)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def matching(pattern: str, what: str) -> AfterValidator:

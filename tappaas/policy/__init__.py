@@ -13,8 +13,9 @@ Public API::
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
 - ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
-- ``restore_tiers(site)`` / ``services_to_restore(site)``: what a recovery restores, in
-  which tiers (``recovery.restore_order`` first, one tier each; then the rest together).
+- ``restore_order(site)``, ``restore_tiers(site)``, ``services_to_restore(site)``: what a
+  recovery restores, one by one or in tiers (``recovery.restore_order`` first, one tier
+  each; then the rest together, by vmid).
 - ``unset_secrets(site, is_set)``: errors for the secrets a recovery stack names but whose
   stack config is not set (the program runs it with ``pulumi.Config``).
 - ``resolver_findings(UnboundSettings) -> tuple[Finding, ...]``: the live resolver's settings
@@ -27,7 +28,7 @@ from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
 from tappaas.policy.resolver import HostOverride, UnboundSettings, resolver_findings
 from tappaas.policy.restore_key import unset_secrets
-from tappaas.policy.restore_plan import restore_tiers, services_to_restore
+from tappaas.policy.restore_order import restore_order, restore_tiers, services_to_restore
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -52,6 +53,7 @@ __all__ = [
     "protection_report",
     "render_rules_table",
     "resolver_findings",
+    "restore_order",
     "restore_tiers",
     "services_to_restore",
     "summarize",

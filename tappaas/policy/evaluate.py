@@ -11,6 +11,7 @@ from tappaas.policy.network import offline_names, resolver_availability, resolve
 from tappaas.policy.offsite import offsite_safety
 from tappaas.policy.report import ProtectionReport, protection_report
 from tappaas.policy.restore_key import restore_key
+from tappaas.policy.schedules import hourly_lookalikes
 from tappaas.policy.three_two_one import three_two_one
 from tappaas.policy.upkeep import datastore_upkeep, retention_depth
 
@@ -29,6 +30,7 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     resolver_availability,
     resolver_redundancy,
     offline_names,
+    hourly_lookalikes,
 )
 
 

@@ -42,6 +42,7 @@ class Code(StrEnum):
     NAME_NEEDS_UPLINK = "dns-name-not-local"
     SERVE_EXPIRED_OFF = "dns-serve-expired"
     PREFETCH_OFF = "dns-prefetch"
+    SCHEDULE_EVERY_HOUR = "schedule-hourly"
 
 
 class Finding(BaseModel):

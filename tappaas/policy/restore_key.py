@@ -87,8 +87,7 @@ def unset_secrets(site: SiteConfig, is_set: Callable[[SecretRef], bool]) -> tupl
                 path=path,
                 message=f"stack secret {ref.secret!r} is not set: the recovery cannot run",
                 fix=(
-                    "run `tappaas cloud credentials --stack <stack>` (it generates the host's "
-                    "secrets)"
+                    "run `tappaas cloud credentials <stack>` (it generates the host's secrets)"
                     if generated
                     else f"run `pulumi config set --secret {ref.key} <value>`"
                 ),

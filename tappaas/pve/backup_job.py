@@ -20,6 +20,11 @@ class BackupJobIdentity(WireModel):
 
 
 class BackupJobSettings(WireModel):
+    #: ``delete`` takes any optional option of the job (``pve-configid-list``).
+    deletable = frozenset(
+        {"vmid", "all", "mode", "prune_backups", "notes_template", "repeat_missed", "comment"}
+    )
+
     schedule: str
     storage: str
     vmid: CommaList | None = None

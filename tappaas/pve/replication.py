@@ -21,6 +21,9 @@ class ReplicationIdentity(WireModel):
 
 
 class ReplicationSettings(WireModel):
+    #: ``delete`` takes any optional option of the job (``pve-configid-list``).
+    deletable = frozenset({"schedule", "rate", "comment", "disable"})
+
     target: str
     schedule: str | None = None
     rate: float | None = None

@@ -25,6 +25,11 @@ from tappaas.wire import WireModel, settings_delta
 
 PBS_DEFAULT_PORT = 8007
 """``PBSPlugin.pm``: ``port => $scfg->{port} // 8007``."""
+SIZE_WITHOUT_MANIFEST = 1
+"""What PVE shows as the size of a PBS snapshot still being written: PBS lists one without a
+manifest with no ``size`` (proxmox-backup ``src/tools/mod.rs``
+``backup_info_to_snapshot_list_item``) and PVE fills in ``$item->{size} // 1`` (pve-storage
+``PBSPlugin.pm`` ``list_volumes``); a finished one counts at least its manifest."""
 KEY_WITHOUT_FINGERPRINT = "1"
 """What ``storage.cfg`` records for an encryption key file without a ``fingerprint``."""
 
@@ -57,6 +62,9 @@ class ZfsStorageIdentity(StorageIdentity):
 
 
 class ZfsStorageSettings(WireModel):
+    #: ``delete`` takes any optional option of the entry (``pve-configid-list``).
+    deletable = frozenset({"content", "nodes", "sparse", "blocksize", "disable"})
+
     content: CommaList | None = None
     nodes: CommaList | None = None
     sparse: bool | None = None
@@ -74,6 +82,11 @@ class PbsStorageIdentity(StorageIdentity):
 
 
 class PbsStorageSettings(WireModel):
+    #: ``delete`` takes any optional option of the entry (``pve-configid-list``).
+    deletable = frozenset(
+        {"port", "namespace", "fingerprint", "content", "nodes", "prune_backups", "disable"}
+    )
+
     port: int | None = None
     namespace: str | None = None
     username: str
@@ -176,9 +189,18 @@ class StorageApi:
     def __init__(self, client: ProxmoxClient) -> None:
         self.client = client
 
-    def backups(self, node: str, storage: str, vmid: int) -> list[dict[str, Any]]:
-        """Backups of one guest on a (PBS) storage as ``node`` sees them, oldest first."""
+    def vm_backups(self, node: str, storage: str, vmid: int) -> list[dict[str, Any]]:
+        """Finished backups of VM ``vmid`` on a (PBS) storage as ``node`` sees them, oldest
+        first. PVE lists by backup id alone (``PBSPlugin.pm`` asks PBS for ``backup-id``), so a
+        container with the same id shows up too; it and unfinished snapshots are left out."""
         items = self.client.get(
             f"/nodes/{node}/storage/{storage}/content", content="backup", vmid=vmid
         )
-        return sorted(items or [], key=lambda item: int(item.get("ctime", 0)))
+        prefix = f"{storage}:backup/vm/{vmid}/"
+        finished = [
+            item
+            for item in items or []
+            if str(item.get("volid", "")).startswith(prefix)
+            and int(item.get("size") or 0) > SIZE_WITHOUT_MANIFEST
+        ]
+        return sorted(finished, key=lambda item: int(item.get("ctime", 0)))

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -63,12 +64,13 @@ def lab_project(
     clusters: Mapping[str, tuple[str, ...]] = PEER_CLUSTER,
     examples: Sequence[str] = EXAMPLES,
     disk_gib: Mapping[str, int] | None = None,
+    **lab_overrides: Any,
 ) -> LabProject:
-    """A fresh lab (real clock) and a project whose lab stacks point at it; ``clusters``
-    adds the lab's secondary clusters (with ``cloud-pve`` and ``Pulumi.cloud.yaml`` among
-    the ``examples``, the lab stacks include ``lab-cloud``), ``disk_gib`` sizes the
-    site's VMs."""
-    lab = lab_factory(clusters=dict(clusters))
+    """A fresh lab (real clock, ``LabConfig`` overrides) and a project whose lab stacks point
+    at it; ``clusters`` adds the lab's secondary clusters (with ``cloud-pve`` and
+    ``Pulumi.cloud.yaml`` among the ``examples``, the lab stacks include ``lab-cloud``),
+    ``disk_gib`` sizes the site's VMs."""
+    lab = lab_factory(clusters=dict(clusters), **lab_overrides)
     directory = tmp_path / "project"
     directory.mkdir()
     project_yaml(directory)

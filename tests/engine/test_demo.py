@@ -29,7 +29,7 @@ def test_demo_tells_the_whole_story(engine: Engine, tmp_path: Path) -> None:
     out = result.output
     assert result.exit_code == 0, out
     assert "$ pulumi up --stack lab " in out and "$ pulumi up --stack lab-peer " in out
-    assert "+ 50 created" in out  # the site: PVE half (plugin and ours) and PBS half
+    assert "+ 51 created" in out  # the site: PVE half (plugin and ours) and PBS half
     for made_by_the_plugin in ("proxmoxve:node/disk:Zfs tanka1-tappaas1 created",
                                "proxmoxve:index:Harule nextcloud-affinity created",
                                "proxmoxve:cluster:Options cluster-options created"):  # fmt: skip
@@ -39,7 +39,7 @@ def test_demo_tells_the_whole_story(engine: Engine, tmp_path: Path) -> None:
     counts = re.search(r"site's PBS: (\d+) snapshots; peer's copy in remote/home: (\d+)", out)
     assert counts is not None, out
     assert int(counts[1]) == int(counts[2]) == 21  # 7 backed-up services x 3 nights, all pulled
-    assert "50 unchanged" in out
+    assert "51 unchanged" in out
     requests = re.search(r"API requests: (\{.*\})", out)
     assert requests is not None and "write" not in requests[1], out
     assert "home-restore@pbs!dr" in out

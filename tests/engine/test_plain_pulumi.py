@@ -82,6 +82,7 @@ def test_site_stack_with_the_plugin_under_plain_pulumi(
     assert (job["schedule"], job["prune-backups"]) == ("02:00", "keep-all=1")
     storage = pve.get(f"/storage/{DATASTORE}")
     assert storage["port"] == lab.pbs["local"].port and storage["encryption-key"] != "1"
+    assert storage["master-pubkey"] == 1  # the escrow is set
     peer_pve = lab_client(lab.clusters[lab_stacks.PEER_CLUSTER])
     assert {p["name"] for p in peer_pve.get("/nodes/tappaas1/disks/zfs")} == {"tankc1"}
 

@@ -104,9 +104,12 @@ def test_storage_records_key_fingerprint_and_escrow_marker(fresh_lab: Lab) -> No
     assert client.get("/storage/keyed")["encryption-key"] == "1"
     with pytest.raises(Exception, match="JSON formatted encryption key"):
         client.put("/storage/keyed", **{"encryption-key": "garbage"})
-    with pytest.raises(Exception, match="only be used together with 'encryption-key'"):
+    with pytest.raises(Exception, match="create storage failed: 'master-pubkey' can only be used"):
         _pbs_entry(fresh_lab, "escrow-only", **{"master-pubkey": "UEVN"})
     assert "escrow-only" not in {e["storage"] for e in client.get("/storage")}
+    _pbs_entry(fresh_lab, "escrow-later")  # on_update_hook sets it alone
+    client.put("/storage/escrow-later", **{"master-pubkey": "UEVN"})
+    assert client.get("/storage/escrow-later")["master-pubkey"] == 1
 
 
 def test_restore_needs_the_key_the_backup_was_made_with(fresh_lab: Lab) -> None:

@@ -160,7 +160,7 @@ def test_pbs_storage_secrets_are_never_returned(fresh_lab):
     error = fails(
         api.storage.post, storage="pbs-local", type="pbs", server="x", datastore="y", username="z"
     )
-    assert error.content == "storage ID 'pbs-local' already defined"
+    assert error.content == "create storage failed: storage ID 'pbs-local' already defined"
     error = fails(
         api.storage.post,
         storage="p2",

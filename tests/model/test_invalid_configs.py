@@ -347,6 +347,18 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "services.web.ha.max_restart",
         "greater than or equal to 0",
     ),
+    (  # issue 11.9: pve-ha-manager Tools.pm parse_node_priority reads ``node:\d+``
+        "negative home priority",
+        set_in("services", "web", "ha", value={"home_priority": -1}),
+        "services.web.ha.home_priority",
+        "greater than or equal to 0",
+    ),
+    (
+        "negative failover priority",
+        set_in("services", "web", "ha", value={"failover_priority": -2}),
+        "services.web.ha.failover_priority",
+        "greater than or equal to 0",
+    ),
     (
         "bad ha state",
         set_in("services", "web", "ha", value={"state": "running"}),

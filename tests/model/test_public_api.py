@@ -85,12 +85,18 @@ PUBLIC = {
         "protection_report",
         "render_rules_table",
         "resolver_findings",
+        "restore_order",
         "restore_tiers",
         "services_to_restore",
         "summarize",
         "unset_secrets",
     },
-    "tappaas.schedule.calendar": {"CalendarEvent", "CalendarEventError", "parse_calendar_event"},
+    "tappaas.schedule.calendar": {
+        "UTC_SUFFIX",
+        "CalendarEvent",
+        "CalendarEventError",
+        "parse_calendar_event",
+    },
 }
 
 

@@ -111,7 +111,14 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         lambda r: r["services"]["web"].update(replication={"schedule": "hourly"}, rpo_target="30m"),
         Severity.WARNING,
         "services.web.replication.schedule",
-        "replication every 1h exceeds web's RPO target of 30min",
+        "replication runs up to 1h apart, more than web's RPO target of 30min",
+    ),
+    (
+        Code.REPLICATION_ABOVE_RPO,
+        lambda r: r["services"]["web"].update(replication={"schedule": "mon..fri */1"}),
+        Severity.WARNING,
+        "services.web.replication.schedule",
+        "replication runs up to 2d 1min apart",  # the weekend, not the 1-minute weekday gap
     ),
     (
         Code.RPO_TARGET_MISSED,
@@ -199,6 +206,20 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         "network.services.db.names",
         "db.example.org is outside internal and has no host override",
     ),
+    (
+        Code.SCHEDULE_EVERY_HOUR,
+        lambda r: r["backup"].update(schedule="mon..fri 22"),
+        Severity.WARNING,
+        "backup.schedule",
+        "'mon..fri 22' runs every hour, at minute 22",
+    ),
+    (
+        Code.SCHEDULE_EVERY_HOUR,
+        lambda r: r["services"]["web"].update(replication={"schedule": "25:00"}),
+        Severity.WARNING,
+        "services.web.replication.schedule",
+        "'25:00' runs every hour, at minute 25",
+    ),
 ]
 
 
@@ -223,7 +244,7 @@ def test_every_code_has_a_case_or_a_dedicated_test() -> None:
         Code.ONE_FORMAT,
         Code.FAILOVER_LACKS_POOL,
         Code.RETENTION_BELOW_DESIGN,
-        Code.SECRET_UNSET,  # tests/policy/test_restore_plan.py
+        Code.SECRET_UNSET,  # tests/policy/test_restore_order.py
         # from the live resolver's settings, not the config: tests/policy/test_resolver_findings.py
         Code.SERVE_EXPIRED_OFF,
         Code.PREFETCH_OFF,
@@ -383,3 +404,50 @@ def test_a_low_importance_service_need_not_resolve_offline() -> None:
     network = load(raw).network
     assert network is not None and network.services["db"].offline is False
     assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+
+
+@pytest.mark.parametrize(
+    ("schedule", "fix"),
+    [
+        (
+            "mon..fri 22",
+            "for 22:00 write 'mon..fri 22:00'; to run every hour, write 'mon..fri *:22'",
+        ),
+        (
+            "25:00",
+            "for a time of day write HH:MM (e.g. '02:30'); to run every hour, write '*:25:00'",
+        ),
+        ("3 UTC", "for 03:00 write '03:00 UTC'; to run every hour, write '*:3 UTC'"),
+    ],
+)
+def test_an_hourly_lookalike_says_how_to_write_either_reading(schedule: str, fix: str) -> None:
+    raw = small_site()
+    raw["backup"]["prune_schedule"] = schedule
+    [finding] = only(raw, Code.SCHEDULE_EVERY_HOUR)
+    assert finding.fix == fix
+
+
+@pytest.mark.parametrize("schedule", ["*/15", "*:22", "hourly", "02:00", "mon..fri 8..17:0/15"])
+def test_schedules_that_say_what_they_mean_get_no_warning(schedule: str) -> None:
+    raw = small_site()
+    raw["backup"]["prune_schedule"] = schedule
+    assert only(raw, Code.SCHEDULE_EVERY_HOUR) == []
+
+
+def test_the_offsite_fix_fits_the_config_at_hand() -> None:
+    """With the personal disk already kept off-site, the fix is to export to it."""
+    raw = small_site()
+    no_remote(raw)
+    raw["personal"] = {"backing_device": "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f", "offsite": True}
+    [finding] = [f for f in only(raw, Code.NO_OFFSITE_COPY) if f.path == "services.web"]
+    assert "personal.offsite: true)" not in finding.fix
+    assert finding.fix == (
+        "add an off-site peer (remote); or export it to the personal disk, which is kept "
+        "off-site (personal_export: pbs)"
+    )
+    raw["personal"]["offsite"] = False
+    [finding] = [f for f in only(raw, Code.NO_OFFSITE_COPY) if f.path == "services.web"]
+    assert finding.fix.endswith(
+        "export it to the personal disk (personal_export: pbs) and keep the disk off-site "
+        "(personal.offsite: true)"
+    )

@@ -171,7 +171,7 @@ def test_the_source_reads_the_peers_copy_and_its_removal_leaves_the_copy(
     assert "encryption-key" in entry  # PVE shows a marker of the key, never the key
     assert KEY not in str(created.outs) and lab.pbs["peer"].token_secret not in str(created.outs)
     assert created.outs["password_sha256"] and created.outs["key_sha256"]
-    backups = StorageApi(lab_client(lab.pve)).backups("tappaas1", storage, 340)
+    backups = StorageApi(lab_client(lab.pve)).vm_backups("tappaas1", storage, 340)
     assert [b["volid"].split("/")[-1] for b in backups] == [
         "2025-01-01T02:00:04Z", "2025-01-02T02:00:04Z",
     ]  # fmt: skip
@@ -207,6 +207,6 @@ def test_the_inventory_names_each_guests_newest_backup_and_its_size(
         }
     }
     missing = {**inputs, "vmids": [340, 999]}
-    with pytest.raises(NoBackupError, match="no backup of VM 999"):
+    with pytest.raises(NoBackupError, match="no finished backup of VM 999"):
         provider.create(missing)
     lab_client(lab.pve).delete(f"/storage/{storage}")

@@ -2,7 +2,8 @@
 
 Config: ``lab`` (JSON: endpoints without secrets, the seeded archive and PVE storage) and
 the secrets ``localToken``, ``peerToken``, ``pveToken``, ``backupKey`` and ``masterKey``
-(set with ``--secret``).
+(set with ``--secret``); PVE's storage entry authenticates with ``storage_user`` and
+``storageToken`` when given (else the local admin token).
 """
 
 from __future__ import annotations
@@ -56,16 +57,19 @@ def main() -> None:
         {"endpoint": local, "id": "tankc-verify", "store": "tankc", "schedule": "sat 04:00"},
         after_store,
     )
+    # Ids as PBS knows them (known even in a preview where the token is being updated),
+    # ordered by dependencies, as the components do (tappaas/components/grants.py).
     user = PbsUser("puller", {"endpoint": local, "userid": "peer-pull@pbs"})
     token = PbsToken(
         "pull-token",
-        {"endpoint": local, "userid": user.userid, "token_name": "pull"},
+        {"endpoint": local, "userid": "peer-pull@pbs", "token_name": "pull"},
+        pulumi.ResourceOptions(depends_on=[user]),
     )
     PbsAcl(
         "pull-read",
-        {"endpoint": local, "path": "/datastore/tankc", "auth_id": token.token_id,
+        {"endpoint": local, "path": "/datastore/tankc", "auth_id": "peer-pull@pbs!pull",
          "role": "DatastoreReader"},
-        after_store,
+        pulumi.ResourceOptions(depends_on=[store, token]),
     )  # fmt: skip
 
     offsite = PbsDatastore("offsite", {"endpoint": peer, "name": "guests", "path": "/tankc/guests"})
@@ -77,7 +81,7 @@ def main() -> None:
             "host": local["host"],
             "port": local["port"],
             "fingerprint": local["fingerprint"],
-            "auth_id": token.token_id,
+            "auth_id": "peer-pull@pbs!pull",
             "password": token.secret,
         },
     )
@@ -87,13 +91,13 @@ def main() -> None:
             "endpoint": peer,
             "id": "pull-site-a",
             "store": "guests",
-            "remote": remote.resource_id,
+            "remote": "site-a",
             "remote_store": "tankc",
             "schedule": "hourly",
             "encrypted_only": True,
             "remove_vanished": False,
         },
-        pulumi.ResourceOptions(depends_on=[offsite]),
+        pulumi.ResourceOptions(depends_on=[offsite, remote]),
     )
 
     config = pulumi.Config()
@@ -109,8 +113,8 @@ def main() -> None:
             "server": local["host"],
             "port": local["port"],
             "datastore": "tankc",
-            "username": lab["local"]["token_id"],
-            "password": config.require_secret("localToken"),
+            "username": lab.get("storage_user", lab["local"]["token_id"]),
+            "password": config.get_secret("storageToken") or config.require_secret("localToken"),
             "fingerprint": local["fingerprint"],
             "content": ["backup"],
             "key": config.require_secret("backupKey"),

@@ -77,7 +77,7 @@ def test_every_unset_secret_is_named_with_the_command_that_sets_it() -> None:
     assert key.code is Code.SECRET_UNSET and key.severity is Severity.ERROR
     assert "'pbsEncryptionKey' is not set" in key.message
     assert key.fix == "run `pulumi config set --secret pbsEncryptionKey <value>`"
-    assert "tappaas cloud credentials" in findings["cloud.wireguard.private_key"].fix
+    assert "tappaas cloud credentials <stack>" in findings["cloud.wireguard.private_key"].fix
     assert unset_secrets(site, lambda ref: True) == ()
 
 

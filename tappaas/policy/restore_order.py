@@ -1,4 +1,5 @@
-"""What a recovery restores, and in which tiers: the policy's restore order.
+"""What a recovery restores, and in which order (pure: the program and the check print the
+same order).
 
 A tier is a set of services restored side by side; a tier starts when the one before it has
 finished. ``recovery.restore_order`` lists the services others depend on (the firewall
@@ -9,7 +10,7 @@ every high-importance service (low-importance ones, like logs, can be rebuilt la
 
 from __future__ import annotations
 
-from tappaas.model import Importance, SiteConfig
+from tappaas.model import Importance, Service, SiteConfig
 
 Tier = tuple[str, ...]
 
@@ -30,3 +31,9 @@ def restore_tiers(site: SiteConfig) -> tuple[Tier, ...]:
     first = [name for name in site.recovery.restore_order if name in chosen]
     rest = sorted(chosen - set(first), key=lambda name: site.services[name].vmid)
     return tuple((name,) for name in first) + ((tuple(rest),) if rest else ())
+
+
+def restore_order(site: SiteConfig) -> list[tuple[str, Service]]:
+    """The restored services one by one, tier by tier: ``recovery.restore_order`` first, in
+    that order; the rest by vmid."""
+    return [(name, site.services[name]) for tier in restore_tiers(site) for name in tier]
