@@ -10,13 +10,16 @@ before a restore fails on it. It reads only; deleting it deletes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
+from pydantic import Field
 
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import NodeName, StorageId
+from tappaas.model.service import MAX_VMID, MIN_VMID
 from tappaas.pve.storage import PbsStorageApi, StorageApi
 
 
@@ -27,9 +30,9 @@ class NoBackupError(LookupError):
 class BackupInventoryProps(Props):
     identity = frozenset({"node", "storage", "vmids"})
 
-    node: str
-    storage: str
-    vmids: tuple[int, ...]
+    node: NodeName
+    storage: StorageId
+    vmids: tuple[Annotated[int, Field(ge=MIN_VMID, le=MAX_VMID)], ...]
 
 
 class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):

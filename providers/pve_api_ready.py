@@ -29,6 +29,7 @@ from tappaas.client import (
     ProxmoxError,
     TransportError,
 )
+from tappaas.model._types import NodeName, StorageId
 from tappaas.pve.cluster import ClusterInfoApi
 from tappaas.pve.storage import PbsStorageApi
 
@@ -46,9 +47,9 @@ class NotReadyYetError(Exception):
 
 
 class PveApiReadyProps(Props):
-    node: str
+    node: NodeName
     """The node the restores go to (the host's name)."""
-    storage: str | None = None
+    storage: StorageId | None = None
     """Also wait for this storage entry (created by the host's setup, e.g. staging)."""
     deadline_seconds: float = Field(gt=0, le=MAX_DEADLINE_SECONDS)
     poll_seconds: float = Field(default=DEFAULT_POLL_SECONDS, gt=0)

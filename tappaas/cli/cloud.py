@@ -29,7 +29,8 @@ from pulumi.automation.errors import CommandError
 
 from tappaas.automation.stacks import project_name
 from tappaas.cli.errors import InputError, OperationFailed
-from tappaas.cli.stack import DEFAULT_BACKEND, require_passphrase, require_stack_file, runner
+from tappaas.cli.passphrase import require_passphrase
+from tappaas.cli.stack import DEFAULT_BACKEND, require_stack_file, runner
 from tappaas.model import ConfigError, SiteConfig, load_stack_file
 from tappaas.rental import HostCredentials, fqdn, generate_credentials
 

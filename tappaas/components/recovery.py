@@ -13,14 +13,17 @@ tier before it has been restored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
 from providers import PvePbsStorage, RestoredVm
-from tappaas.components.connection import secret
-from tappaas.model import Endpoint, SiteConfig
+from providers.restored_vm import LATEST
+from tappaas.components.connection import secret, token_secret
+from tappaas.model import Endpoint, RestorePoint, SiteConfig
 from tappaas.model.recovery import SOURCE_STORAGE
 from tappaas.policy import restore_tiers
 from tappaas.policy.restore_key import restore_key_ref
@@ -57,7 +60,7 @@ def source_storage(
             "datastore": remote.datastore,
             "namespace": remote.namespace or None,
             "username": remote.credential.token_id,
-            "password": secret(remote.credential.token_secret),
+            "password": token_secret(remote.credential.token_secret),
             "fingerprint": copy.fingerprint,
             "content": ["backup"],
             "key": secret(key) if key is not None else None,
@@ -68,7 +71,14 @@ def source_storage(
 
 class Recovery(pulumi.ComponentResource):
     """The source storage (unless ``with_source`` is off: the caller made it, or the host's
-    setup did) and one ``RestoredVm`` per service, tier by tier."""
+    setup did) and one ``RestoredVm`` per service, tier by tier.
+
+    Restored VMs are production data: each is marked as this stack's, protected in PVE, and
+    retained when the stack lets go of it (destroy, a new generation): the stack never
+    deletes a restored VM. Restore-time settings changed later change nothing, and the
+    program says so; ``recovery.restore.<service>.generation`` restores again, into a new
+    VM beside the old one.
+    """
 
     restored: dict[str, RestoredVm]
     tiers: dict[str, int]
@@ -97,29 +107,55 @@ class Recovery(pulumi.ComponentResource):
                     pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=after)),
                 )
             )
+        owner = f"{pulumi.get_project()}/{pulumi.get_stack()}"
         self.restored, self.tiers = {}, {}
         for number, tier in enumerate(restore_tiers(site), start=1):
             restored_tier = []
             for service_name in tier:
                 service = site.services[service_name]
+                point = site.recovery.restore.get(service_name, RestorePoint())
+                options = {
+                    "archive": f"{SOURCE_STORAGE}:backup/vm/{service.vmid}/"
+                    + (point.snapshot or LATEST),
+                    "storage": target.storage if target else site.pool_of(service).storage_id,
+                    "unique": True,
+                    "live_restore": site.recovery.live_restore,
+                    "start": True,
+                    "bwlimit": None,
+                    "bridge": target.bridge if target else site.recovery.bridge,
+                    "vlan": None if target else site.recovery.vlan,
+                }
                 vm = RestoredVm(
                     service_name,
                     {
                         "endpoint": pve_endpoint,
                         "node": target.node if target else service.node,
-                        "vmid": service.vmid,
-                        "archive": f"{SOURCE_STORAGE}:backup/vm/{service.vmid}/latest",
-                        "storage": target.storage if target else site.pool_of(service).storage_id,
-                        "unique": True,
-                        "live_restore": site.recovery.live_restore,
-                        "start": True,
-                        "bridge": target.bridge if target else site.recovery.bridge,
-                        "vlan": None if target else site.recovery.vlan,
+                        "vmid": point.vmid_for(service.vmid),
+                        "restore_generation": point.generation,
+                        "owner": owner,
+                        "description": service.description or "",
+                        **options,
                     },
-                    pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=before)),
+                    pulumi.ResourceOptions.merge(
+                        child, pulumi.ResourceOptions(depends_on=before, retain_on_delete=True)
+                    ),
                 )
+                vm.restored_with.apply(functools.partial(_unchanged, service_name, wanted=options))
                 self.restored[service_name] = vm
                 self.tiers[service_name] = number
                 restored_tier.append(vm)
             before = list(restored_tier)
         self.register_outputs({name: vm.restored_snapshot for name, vm in self.restored.items()})
+
+
+def _unchanged(service: str, used: dict[str, Any] | None, *, wanted: dict[str, Any]) -> None:
+    """Say so when restore-time settings changed after the restore: they change nothing."""
+    if not used:
+        return
+    changed = sorted(key for key, value in wanted.items() if key in used and used[key] != value)
+    if changed:
+        pulumi.log.warn(
+            f"{service}: {', '.join(changed)} changed since it was restored; these settings "
+            f"only steer a restore, so the running VM is left as it is. To restore again "
+            f"with them, raise recovery.restore.{service}.generation (the old VM is kept)"
+        )

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 
 from providers import BackupInventory, PveApiReady
 from tappaas.client import Product
-from tappaas.components.connection import secret
+from tappaas.components.connection import secret, token_secret
 from tappaas.components.hosts import backend_for
 from tappaas.components.recovery import Recovery, RestoreTarget, source_storage
 from tappaas.model import SecretRef, SiteConfig
@@ -57,17 +57,15 @@ class RentedRecovery(pulumi.ComponentResource):
 
         def user_data(volume_id: pulumi.Input[str]) -> pulumi.Output[str]:
             credentials = cloud.credentials
-            refs = (
-                credentials.root_password,
-                credentials.api_token,
-                credentials.tls_key,
-                credentials.tls_certificate,
-            )
+            reader = remote.credential.token_secret  # type: ignore[union-attr]
             values = pulumi.Output.all(
                 pulumi.Output.from_input(volume_id),
-                *(secret(ref) for ref in refs),
+                secret(credentials.root_password),
+                token_secret(credentials.api_token),
+                secret(credentials.tls_key),
+                secret(credentials.tls_certificate),
                 _optional_secret(cloud.wireguard.private_key if cloud.wireguard else None),
-                _optional_secret(remote.credential.token_secret if cloud.staging else None),  # type: ignore[union-attr]
+                token_secret(reader) if cloud.staging else pulumi.Output.from_input(None),
                 _optional_secret(key_ref if cloud.staging else None),
             )
             return pulumi.Output.secret(values.apply(lambda v: _render(site, v)))

@@ -8,7 +8,8 @@ its data pool on its data disk (``zpool create`` + ``pvesm add``, here through t
 ``up`` of the cloud stack, reading the copy with the restore token the peer minted and the
 site's key: wait for the host's API (pinned certificate, token, node), the source storage,
 the inventory, restores tier by tier → a second ``up`` changes nothing and writes nothing on
-the host → ``destroy`` removes what was restored and leaves the peer's copy alone. No secret
+the host → ``destroy`` removes the source entry and keeps the restored VMs (marked as this
+stack's and protected: production data since the restore) and the peer's copy. No secret
 appears in anything the engine printed or in the state.
 """
 
@@ -132,6 +133,10 @@ def test_the_site_comes_back_on_the_rented_host_in_priority_order(
         assert reader["restore_token_secret"] not in text
 
     pulumi.destroy(lab_stacks.CLOUD_STACK)
-    assert host.get(f"/nodes/{node}/qemu") == []
+    kept = {vm["vmid"] for vm in host.get(f"/nodes/{node}/qemu")}
+    assert kept == set(expected)  # restored VMs are production data: retained, protected
+    config = host.get(f"/nodes/{node}/qemu/340/config")
+    assert config["description"].startswith("tappaas-restored stack=tappaas/lab-cloud ")
+    assert int(config["protection"]) == 1
     assert "tappaas-dr" not in {s["storage"] for s in host.get("/storage")}
     assert len(lab.control.snapshots("peer", DATASTORE, COPY)) == len(VMIDS)

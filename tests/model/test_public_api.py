@@ -47,6 +47,7 @@ PUBLIC = {
         "PortForward",
         "RecoveryMethod",
         "RecoverySettings",
+        "RestorePoint",
         "Redundancy",
         "Remote",
         "ReplicationSettings",
