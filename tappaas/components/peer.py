@@ -110,29 +110,45 @@ class Peer(pulumi.ComponentResource):
         self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions
     ) -> dict[str, Any]:
         """A token that may read the guest's copy (to restore from it) and nothing else."""
-        assert self.site.backup is not None
         token_id = restore_token_id(guest)
+        token = self._token_on_copy(
+            f"{guest}-restore", f"{guest}-may-restore", token_id,
+            role=READER_ROLE, spec=spec, opts=opts, comment=f"{guest} restores with this",
+        )  # fmt: skip
+        return {"restore_token_id": token_id, "restore_token_secret": token.secret}
+
+    def _token_on_copy(
+        self,
+        name: str,
+        grant_name: str,
+        token_id: str,
+        *,
+        role: str,
+        spec: GuestSite,
+        opts: pulumi.ResourceOptions,
+        comment: str,
+    ) -> PbsToken:
+        """A user, its token, and ``role`` for both on the guest's namespace alone."""
+        assert self.site.backup is not None
         userid, token_name = token_id.split("!", 1)
         user = PbsUser(
-            f"{guest}-restore",
-            {"endpoint": self.endpoint, "userid": userid, "comment": f"{guest} restores with this"},
-            self.child,
+            name, {"endpoint": self.endpoint, "userid": userid, "comment": comment}, self.child
         )
         token = PbsToken(
-            f"{guest}-restore-token",
+            f"{name}-token",
             {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
             pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
         )
         grant(
-            f"{guest}-may-restore",
+            grant_name,
             self.endpoint,
             path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
-            role=READER_ROLE,
+            role=role,
             token_id=token_id,
             token=token,
             opts=opts,
         )
-        return {"restore_token_id": token_id, "restore_token_secret": token.secret}
+        return token
 
     def _pull(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> None:
         assert self.site.backup is not None
@@ -192,25 +208,9 @@ class Peer(pulumi.ComponentResource):
         )
 
     def _writer(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> dict[str, Any]:
-        assert self.site.backup is not None
-        userid, token_name = spec.writer_token_id.split("!", 1)
-        user = PbsUser(
-            f"{guest}-writer",
-            {"endpoint": self.endpoint, "userid": userid, "comment": f"{guest} pushes here"},
-            self.child,
-        )
-        token = PbsToken(
-            f"{guest}-writer-token",
-            {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
-            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
-        )
-        grant(
-            f"{guest}-may-write",
-            self.endpoint,
-            path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
-            role=PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE,
-            token_id=spec.writer_token_id,
-            token=token,
-            opts=opts,
-        )
+        role = PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE
+        token = self._token_on_copy(
+            f"{guest}-writer", f"{guest}-may-write", spec.writer_token_id,
+            role=role, spec=spec, opts=opts, comment=f"{guest} pushes here",
+        )  # fmt: skip
         return {"writer_token_id": spec.writer_token_id, "writer_token_secret": token.secret}
