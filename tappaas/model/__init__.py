@@ -27,9 +27,19 @@ from tappaas.model.backup import (
 )
 from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
 from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
+from tappaas.model.drill import (
+    AgentProbe,
+    DrillSettings,
+    ExecProbe,
+    HttpProbe,
+    Probe,
+    ProbeHelper,
+    TcpProbe,
+)
 from tappaas.model.endpoint import Endpoint
 from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
+from tappaas.model.monitoring import MonitoringSettings
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod, RecoverySettings
 from tappaas.model.remote import Direction, GuestSite, PeerSettings, Remote, SyncSettings
@@ -50,6 +60,7 @@ __all__ = [
     "CONFIG_KEY",
     "FOREVER_YEARS",
     "PVE_KEEP_ALL",
+    "AgentProbe",
     "ApiToken",
     "BackupMode",
     "BackupSelection",
@@ -62,18 +73,24 @@ __all__ = [
     "CrsMode",
     "Datapool",
     "Direction",
+    "DrillSettings",
     "EncryptionSettings",
     "Endpoint",
+    "ExecProbe",
     "GuestSite",
     "HaSettings",
     "HaState",
+    "HttpProbe",
     "Importance",
     "LocalPbs",
+    "MonitoringSettings",
     "Node",
     "PeerSettings",
     "PersonalExport",
     "PersonalSettings",
     "PoolRole",
+    "Probe",
+    "ProbeHelper",
     "RecoveryMethod",
     "RecoverySettings",
     "Redundancy",
@@ -86,6 +103,7 @@ __all__ = [
     "ShutdownPolicy",
     "SiteConfig",
     "SyncSettings",
+    "TcpProbe",
     "VerifySettings",
     "load_site_config",
     "load_stack_file",

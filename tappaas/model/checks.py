@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from tappaas.model.datapool import PoolRole
+from tappaas.model.drill_checks import drill_is_isolated, monitoring_thresholds_are_ordered
 from tappaas.model.errors import ConfigIssue
 from tappaas.model.recovery import RecoveryMethod
 from tappaas.model.remote import Direction
@@ -340,6 +341,8 @@ CHECKS: tuple[Check, ...] = (
     remote_is_named_once,
     guests_are_named_once,
     personal_and_recovery_references,
+    drill_is_isolated,
+    monitoring_thresholds_are_ordered,
 )
 
 

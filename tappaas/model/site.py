@@ -22,6 +22,8 @@ from tappaas.model._types import NodeName, ServiceName, SiteName, StorageId, Str
 from tappaas.model.backup import BackupSettings
 from tappaas.model.cluster import ClusterSettings, Node
 from tappaas.model.datapool import Datapool, PoolRole
+from tappaas.model.drill import DrillSettings
+from tappaas.model.monitoring import MonitoringSettings
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoverySettings
 from tappaas.model.remote import PeerSettings, Remote, guest_namespace
@@ -56,6 +58,8 @@ class SiteConfig(StrictModel):
     peer: PeerSettings | None = None
     personal: PersonalSettings | None = None
     recovery: RecoverySettings = RecoverySettings()
+    drill: DrillSettings = DrillSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @model_validator(mode="before")
     @classmethod
