@@ -122,7 +122,7 @@ class PbsMonitor:
         )
         out = []
         for item in items or []:
-            parsed = parse_reader_id(str(item.get("id") or ""))
+            parsed = parse_reader_id(str(item.get("worker_id") or ""))
             if parsed is None or parsed[0] != store or item.get("user") != user:
                 continue
             _, backup_type, backup_id, backup_time = parsed
