@@ -31,6 +31,12 @@ COMMANDS: dict[str, Command] = {
         "tappaas.cli.check", "Check a stack's site config: findings, RPO/RTO per service."
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
+    "status": Command(
+        "tappaas.cli.status", "Live 3-2-1 state of a site, judged OK/WARN/CRIT (exit 0-3)."
+    ),
+    "drill": Command(
+        "tappaas.cli.drill", "Restore drills: measured RTO/RPO per service (exit 0-3)."
+    ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }
