@@ -62,7 +62,7 @@ def format_status_table(report: StatusReport) -> Table:
         pad_edge=False,
         box=None,
     )
-    table.add_column("subject", no_wrap=True, max_width=22)
+    table.add_column("subject", max_width=24, overflow="fold")
     table.add_column("check", no_wrap=True)
     table.add_column("state", no_wrap=True)
     table.add_column("why", ratio=1, overflow="fold")

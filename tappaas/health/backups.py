@@ -145,6 +145,8 @@ def personal(name: str, service: Service, site: SiteConfig, obs: Observation) ->
         return Line(name, Check.PERSONAL, State.UNKNOWN, obs.why_unknown(LOCAL_SOURCE))
     limit = site.monitoring.personal_max_age.total_seconds()
     disk = obs.personal
+    if disk.problem is not None:
+        return Line(name, Check.PERSONAL, State.WARN, disk.problem)
     newest = disk.newest.get(service.vmid) if disk.mounted else disk.last_sync
     if newest is None:
         never = "no copy on the disk" if disk.mounted else "disk not mounted, never synced"

@@ -57,6 +57,8 @@ class PersonalCopies:
     """vmid → backup time of the newest snapshot on the disk (mounted only)."""
     last_sync: int | None = None
     """End of the last successful run-on-mount sync (when unmounted)."""
+    problem: str | None = None
+    """Why the disk's datastore cannot be read at all (e.g. it does not exist)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
 
-from tappaas.client import ProxmoxError
+from tappaas.client import ApiError, AuthError, ProxmoxError, TransientApiError
 from tappaas.health import (
     DatastoreUsage,
     DrillOutcome,
@@ -147,13 +147,19 @@ class SiteReader:
     def personal(self) -> PersonalCopies | None:
         if self.site.personal is None:
             return PersonalCopies(mounted=False)
+        return self.errors.read(LOCAL_PBS, self._personal)
+
+    def _personal(self) -> PersonalCopies | None:
+        """The disk's snapshots; unmounted, its sync job's last run; missing: why."""
+        assert self.site.personal is not None
         store = self.site.personal.datastore
         try:
             items = SnapshotApi(self.sources.local, store).list()
-        except ProxmoxError as error:
-            if NOT_MOUNTED not in str(error):
-                self.errors.found.setdefault(LOCAL_PBS, str(error))
-                return None
+        except ApiError as error:
+            if isinstance(error, AuthError | TransientApiError):
+                raise
+            if NOT_MOUNTED not in error.message:
+                return PersonalCopies(mounted=False, problem=f"datastore {store}: {error.message}")
             syncs = self.errors.read(LOCAL_PBS, lambda: self.pbs.jobs("sync"))
             if syncs is None:
                 return None
