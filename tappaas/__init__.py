@@ -2,7 +2,9 @@
 
 Layers, one way: ``cli`` → ``automation`` → ``program`` → ``components`` → ``providers``
 (top-level package) → ``pbs``/``pve`` operations → ``client`` (HTTP, TLS, tasks, retries).
-``model``, ``policy`` and ``schedule`` are pure and sit beside them. ``lab`` is a separate
+``observe`` (readers of live state, for ``status``) and ``drill`` (restore drills) sit beside
+``providers``, on the same operations. ``model``, ``policy``, ``schedule`` and ``health``
+(status rules, drill results) are pure and sit beside them. ``lab`` is a separate
 world (a stand-in Proxmox) that the product never imports.
 """
 

@@ -1,6 +1,7 @@
 """The layers are visible in the imports: nothing runs back up, the lab stays apart.
 
-program → components → providers → pbs/pve operations → client; model, policy and schedule
+program → components → providers → pbs/pve operations → client; the readers of live state
+(observe) and the drills (drill) use the operations too; model, policy, schedule and health
 are pure; the lab is a separate world that only the lab's own CLI commands load.
 """
 
@@ -13,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO
 
-PURE = ("tappaas/model", "tappaas/policy", "tappaas/schedule")
+PURE = ("tappaas/model", "tappaas/policy", "tappaas/schedule", "tappaas/health")
 IMPURE = ("pulumi", "pulumi_proxmoxve", "proxmoxer", "requests", "urllib3", "providers")
 LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).
@@ -23,6 +24,8 @@ ALLOWED = {
     "tappaas/pve": {"tappaas.client", "tappaas.wire"},
     "providers": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
     "tappaas/components": {"providers", "tappaas.client"},
+    "tappaas/observe": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/drill": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
 }
 
 

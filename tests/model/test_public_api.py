@@ -92,7 +92,9 @@ def test_public_names_are_pinned(module_name: str) -> None:
         assert hasattr(module, name)
 
 
-@pytest.mark.parametrize("module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule"])
+@pytest.mark.parametrize(
+    "module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.health"]
+)
 def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
     """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""
     probe = (
