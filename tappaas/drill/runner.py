@@ -255,6 +255,9 @@ class Drill:
             reason = str(failure)
         except ProxmoxError as error:
             reason = str(error)
+        except BaseException:  # a defect or a signal in this thread: still delete the VM
+            remove(client, self.site, plan.node, plan.vmid)
+            raise
         kept = not passed and self.options.keep_on_failure
         cleaned = True
         if kept:

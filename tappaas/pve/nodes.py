@@ -81,9 +81,16 @@ class NodesApi:
         vmid: int | None = None,
         since: int | None = None,
         limit: int = TASK_LIST_LIMIT,
+        source: str | None = None,
     ) -> list[TaskEntry]:
-        """The node's tasks, newest first."""
+        """The node's tasks, newest first (``source``: ``archive`` finished, the default;
+        ``active`` running and recent; ``all``)."""
         items = self.client.get(
-            f"/nodes/{node}/tasks", typefilter=typefilter, vmid=vmid, since=since, limit=limit
+            f"/nodes/{node}/tasks",
+            typefilter=typefilter,
+            vmid=vmid,
+            since=since,
+            limit=limit,
+            source=source,
         )
         return [TaskEntry.from_api(item) for item in items or []]
