@@ -135,7 +135,7 @@ class Drill:
         cleaned = self._remove_leftovers(client, vms)
         started = self._now(client, self._any_node(client))
         drill_id = new_drill_id(started)
-        placement = Placement(self.site, [vm.vmid for vm in vms])
+        placement = Placement(self.site, [vm.vmid for vm in vms if vm.vmid not in cleaned])
         plans, refused = self._plans(client, services)
         results: list[ServiceDrill] = []
         with ThreadPoolExecutor(max_workers=self.site.drill.concurrency) as pool:
