@@ -57,8 +57,9 @@ def test_verdicts_and_states() -> None:
 
 
 def test_a_run_is_as_bad_as_its_worst_service_and_a_refusal_is_unknown() -> None:
-    run = DrillRun(drill_id="x", site="home", source=Source.LOCAL, started=0,
-                   results=(drill(0, 60.0),))  # fmt: skip
+    run = DrillRun(
+        drill_id="x", site="home", source=Source.LOCAL, started=0, results=(drill(0, 60.0),)
+    )
     assert run.state is State.OK
     refused = run.model_copy(update={"refused": (Refusal(service="hass", reason="memory"),)})
     assert refused.state is State.UNKNOWN

@@ -85,16 +85,25 @@ def test_the_report_shows_the_trend_and_exits_by_it(tmp_path: Path) -> None:
     archive = DrillArchive(tmp_path / ".drills", "home")
     runs = [(1, 600.0), (2, 1800.0), (3, 4000.0)]  # nextcloud's RTO grows beyond 1 h
     for started, rto in runs:
-        run = DrillRun(drill_id=f"d{started}", site="home", source=Source.LOCAL,
-                       started=started, results=(result(started, rto), result(started, 60.0,
-                       "firewall")))  # fmt: skip
+        run = DrillRun(
+            drill_id=f"d{started}",
+            site="home",
+            source=Source.LOCAL,
+            started=started,
+            results=(result(started, rto), result(started, 60.0, "firewall")),
+        )
         archive.record(run, format_drill_markdown(run))
     outcome = runner.invoke(app, ["drill", "--stack", "home", "--report", "--dir", str(tmp_path)])
     assert outcome.exit_code == 1, outcome.output
     assert "10min → 30min → 1h 6min" in outcome.output
     assert "RTO beyond target (grew)" in outcome.output
-    failed = DrillRun(drill_id="d4", site="home", source=Source.LOCAL, started=4,
-                      results=(result(4, None, "firewall"),))  # fmt: skip
+    failed = DrillRun(
+        drill_id="d4",
+        site="home",
+        source=Source.LOCAL,
+        started=4,
+        results=(result(4, None, "firewall"),),
+    )
     archive.record(failed, format_drill_markdown(failed))
     outcome = runner.invoke(app, ["drill", "--stack", "home", "--report", "--dir", str(tmp_path)])
     assert outcome.exit_code == 2 and "last drill FAILED" in outcome.output
@@ -102,10 +111,13 @@ def test_the_report_shows_the_trend_and_exits_by_it(tmp_path: Path) -> None:
 
 def test_the_drill_table_reads_at_80_columns_and_the_markdown_report_has_it_all() -> None:
     run = DrillRun(
-        drill_id="20250104T120000Z-ab12", site="home", source=Source.LOCAL, started=NOON,
+        drill_id="20250104T120000Z-ab12",
+        site="home",
+        source=Source.LOCAL,
+        started=NOON,
         results=(result(NOON, 52.0), result(NOON, None, "vaultwarden")),
         refused=(Refusal(service="hass", reason="node tappaas3 has 0 MiB to spare"),),
-    )  # fmt: skip
+    )
     console = Console(width=80, record=True)
     console.print(format_drill_table(run))
     text = console.export_text()

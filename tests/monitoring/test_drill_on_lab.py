@@ -114,9 +114,10 @@ def test_without_a_drill_bridge_the_nics_are_unplugged_and_only_running_is_asked
         configured.lab.control.clear_requests()
         [result] = drill(configured).run(["logging"]).results
         [restore] = [
-            r for r in configured.lab.control.requests()
+            r
+            for r in configured.lab.control.requests()
             if r.is_write and r.path == "/nodes/tappaas2/qemu"
-        ]  # fmt: skip
+        ]
     assert result.verdict is Verdict.PASS and result.probes == ()
     assert restore.params["net0"] == "virtio,bridge=vmbr0,link_down=1"
 
@@ -139,16 +140,24 @@ def test_a_drill_from_the_peer_copy_uses_the_peer_storage() -> None:
         secret = peer.access.users("drill@pbs").token("read").post()["value"]
         for auth_id in ("drill@pbs", "drill@pbs!read"):
             peer.access.acl.put(
-                path="/datastore/tappaas_backup/remote/home", role="DatastoreReader",
+                path="/datastore/tappaas_backup/remote/home",
+                role="DatastoreReader",
                 **{"auth-id": auth_id},
-            )  # fmt: skip
+            )
         endpoint = lab.pbs["peer"]
         api(lab.pve).storage.post(
-            storage="tappaas-dr", type="pbs", server=endpoint.host, port=endpoint.port,
-            datastore="tappaas_backup", namespace="remote/home", username="drill@pbs!read",
-            password=secret, fingerprint=endpoint.fingerprint, content="backup",
+            storage="tappaas-dr",
+            type="pbs",
+            server=endpoint.host,
+            port=endpoint.port,
+            datastore="tappaas_backup",
+            namespace="remote/home",
+            username="drill@pbs!read",
+            password=secret,
+            fingerprint=endpoint.fingerprint,
+            content="backup",
             **{"encryption-key": "autogen"},
-        )  # fmt: skip
+        )
         run = drill(configured, source=Source.PEER).run(["nextcloud"])
     [result] = run.results
     assert result.verdict is Verdict.PASS, result.reason
