@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from lab.scenarios import accidental_deletion, node_failure, ransomware, retention
+from lab.scenarios import (
+    accidental_deletion,
+    corrupted_snapshot,
+    node_failure,
+    peer_stops_pulling,
+    ransomware,
+    restore_drills,
+    retention,
+)
+from lab.scenarios.monitoring import DRILL_TIMING
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import SiteLab, start_site_lab
 from tappaas.model import SiteConfig
@@ -21,6 +31,8 @@ class Scenario:
     variants: Callable[[SiteConfig, SiteConfig], list[tuple[SiteConfig, SiteConfig]]] = (
         lambda site, peer: [(site, peer)]
     )
+    lab: Mapping[str, Any] = field(default_factory=dict)
+    """``LabConfig`` fields beyond the site's (e.g. restore and boot timing for drills)."""
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -35,6 +47,14 @@ SCENARIOS: dict[str, Scenario] = {
             lambda site, peer: [(site, peer), ransomware.push_variant(site, peer)],
         ),
         Scenario(accidental_deletion.NAME, accidental_deletion.TITLE, accidental_deletion.play),
+        Scenario(restore_drills.NAME, restore_drills.TITLE, restore_drills.play, lab=DRILL_TIMING),
+        Scenario(
+            corrupted_snapshot.NAME,
+            corrupted_snapshot.TITLE,
+            corrupted_snapshot.play,
+            lab=DRILL_TIMING,
+        ),
+        Scenario(peer_stops_pulling.NAME, peer_stops_pulling.TITLE, peer_stops_pulling.play),
     )
 }
 
@@ -44,7 +64,7 @@ def run_scenario(name: str, site: SiteConfig, peer: SiteConfig) -> list[Scenario
     scenario = SCENARIOS[name]
     results = []
     for variant_site, variant_peer in scenario.variants(site, peer):
-        configured = start_site_lab(variant_site, variant_peer)
+        configured = start_site_lab(variant_site, variant_peer, **scenario.lab)
         try:
             results.append(scenario.play(configured))
         finally:

@@ -331,6 +331,7 @@ class Drill:
         last_detail = "waiting for the restore"
         progress.pending = [describe(p) for p in pending]
         while True:
+            clock.tick()
             if not restore_done:
                 restore_done = self._restore_finished(client, upid, plan, clock, progress)
             if progress.running is None and (restore_done or live):
@@ -385,7 +386,8 @@ class _DrillFailedError(Exception):
 
 
 class _Deadline:
-    """The drill's clock: elapsed seconds on the node's clock, and the deadline on both."""
+    """The drill's clock: elapsed seconds on the node's clock (read once per poll, ``tick``),
+    and the deadline on both that clock and this process's."""
 
     def __init__(
         self, drill: Drill, client: ProxmoxClient, node: str, started: int, timeout: float
@@ -396,9 +398,14 @@ class _Deadline:
         self.started = started
         self.timeout = timeout
         self.wall_started = time.monotonic()
+        self.now = started
+
+    def tick(self) -> None:
+        """Read the node's clock (once per poll: every milestone of the poll shares it)."""
+        self.now = self.nodes.time(self.node)
 
     def elapsed(self) -> float:
-        return float(self.nodes.time(self.node) - self.started)
+        return float(self.now - self.started)
 
     def check(self, detail: str, pending: Sequence[Probe]) -> None:
         """Raise when interrupted or past the deadline (naming what was still awaited)."""
