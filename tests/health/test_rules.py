@@ -81,8 +81,11 @@ def test_no_verified_backup_within_the_window_is_crit(prod) -> None:
 
 
 def test_an_older_failed_verification_warns(prod) -> None:
-    snaps = (Snapshot(NOW - 3 * DAY, "failed", NOW - DAY), Snapshot(NOW - 2 * DAY, "ok", NOW - DAY))
-    snaps += (Snapshot(LAST_BACKUP),)
+    snaps = (
+        Snapshot(NOW - 3 * DAY, "failed", NOW - DAY),
+        Snapshot(NOW - 2 * DAY, "ok", NOW - DAY),
+        Snapshot(LAST_BACKUP),
+    )
     result = line(
         evaluate(prod, healthy(prod, local={NEXTCLOUD: snaps})), "nextcloud", Check.VERIFY
     )

@@ -8,6 +8,7 @@ CRITICAL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -26,7 +27,7 @@ SITE = site_with()
 NOON = 1_735_992_000  # 2025-01-04T12:00:00Z
 
 
-def write_stack(folder: Path, site: dict, stack: str = "home") -> None:
+def write_stack(folder: Path, site: dict[str, Any], stack: str = "home") -> None:
     document = {"config": {"tappaas:site": site}}
     (folder / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
 
