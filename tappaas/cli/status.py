@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -48,31 +48,33 @@ STATE_STYLE = {
     State.UNKNOWN: "magenta",
 }
 METRIC_PREFIX = "tappaas_"
+CHECK_WIDTH = 13
+STATE_WIDTH = 7
 
 
 def iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def format_status_table(report: StatusReport) -> Table:
-    """One row per line: subject, check, state, why (the why wraps within 80 columns)."""
-    table = Table(
-        title=f"Status of {report.site} at {iso(report.now)}",
-        title_justify="left",
-        pad_edge=False,
-        box=None,
-    )
-    table.add_column("subject", max_width=24, overflow="fold")
-    table.add_column("check", no_wrap=True)
-    table.add_column("state", no_wrap=True)
-    table.add_column("why", ratio=1, overflow="fold")
+def format_status_table(report: StatusReport) -> Group:
+    """Each subject (a service, a datastore, a job) as a heading, its checks below: check,
+    state and why, so the why keeps most of the 80 columns."""
+    parts: list[RenderableType] = [Text(f"Status of {report.site} at {iso(report.now)}")]
+    table: Table | None = None
     previous = None
     for line in report.lines:
-        subject = "" if line.subject == previous else line.subject
-        previous = line.subject
-        state = Text(line.state.name, style=STATE_STYLE[line.state])
-        table.add_row(subject, line.check.value, state, line.why)
-    return table
+        if line.subject != previous or table is None:
+            previous = line.subject
+            parts.append(Text(line.subject, style="bold"))
+            table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+            table.add_column("check", width=CHECK_WIDTH, no_wrap=True)
+            table.add_column("state", width=STATE_WIDTH, no_wrap=True)
+            table.add_column("why", ratio=1, overflow="fold")
+            parts.append(table)
+        table.add_row(
+            f"  {line.check.value}", Text(line.state.name, style=STATE_STYLE[line.state]), line.why
+        )
+    return Group(*parts)
 
 
 def format_summary(report: StatusReport) -> Text:

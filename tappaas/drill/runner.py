@@ -245,7 +245,8 @@ class Drill:
         started = self._now(client, plan.node)
         progress = _Progress()
         passed, reason = False, ""
-        self.say(f"{plan.service}: restoring {plan.volid} as vm {plan.vmid} on {plan.node}")
+        snapshot = plan.volid.split(":backup/", 1)[-1]
+        self.say(f"{plan.service}: restore {snapshot} to vm {plan.vmid} on {plan.node}")
         try:
             self._restore_and_probe(client, drill_id, plan, started, progress)
             passed = True

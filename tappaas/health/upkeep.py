@@ -47,6 +47,8 @@ def _last_run(
     if endtime is None:
         if next_run is not None and next_run > now:
             return Line(subject, check, State.OK, f"not run yet (next {ago(now - next_run)})")
+        if schedule is None:
+            return Line(subject, check, State.OK, "not run yet (no schedule: on demand, on mount)")
         return Line(subject, check, State.WARN, "never ran")
     age = now - endtime
     metrics = ((metric, float(age)),)
