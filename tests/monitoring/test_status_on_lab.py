@@ -6,11 +6,21 @@ import json
 
 from rich.console import Console
 
+from lab.scenarios import start_site_lab
 from lab.scenarios.client import api
+from lab.scenarios.ransomware import push_variant
 from tappaas.cli.status import format_json, format_prometheus, format_status
-from tappaas.health import Check, State, StatusReport, evaluate, outcomes
-from tappaas.observe import observe
-from tests.monitoring.labs import REALISTIC, drill, site_lab, site_with, sources
+from tappaas.health import Check, PeerView, State, StatusReport, evaluate, outcomes
+from tappaas.observe import PeerAccess, Sources, observe
+from tests.monitoring.labs import (
+    REALISTIC,
+    client,
+    drill,
+    peer_site,
+    site_lab,
+    site_with,
+    sources,
+)
 
 SITE = site_with()
 DAY = 86400
@@ -100,3 +110,27 @@ def test_outputs_table_json_and_prometheus() -> None:
     rendered = console.export_text()
     assert max(len(row) for row in rendered.splitlines()) <= 80
     assert "home: WARN" in rendered
+
+
+def test_with_push_the_site_lists_its_copy_on_the_peer_with_its_write_token() -> None:
+    site, peer_config = push_variant(SITE, peer_site())
+    configured = start_site_lab(site, peer_config)
+    try:
+        lab = configured.lab
+        lab.control.advance(days=2, hours=12)
+        assert configured.writer_token is not None and configured.guest is not None
+        peer = PeerAccess(
+            PeerView.PUSH_LISTING,
+            client=client(lab.pbs["peer"], configured.writer_token),
+            store="tappaas_backup",
+            namespace=configured.guest.namespace,
+        )
+        sources = Sources(pve=client(lab.pve), local=client(lab.pbs["local"]), peer=peer)
+        lab.control.clear_requests()
+        report = evaluate(site, observe(site, sources, {}))
+        writes = [r for r in lab.control.requests() if r.is_write]
+    finally:
+        configured.lab.stop()
+    assert writes == []
+    offsite = line(report, "nextcloud", Check.OFFSITE)
+    assert offsite.state is State.OK and "0s behind local" in offsite.why
