@@ -1,4 +1,4 @@
-"""Python dynamic providers for what the upstream proxmoxve provider lacks: PBS and VM restore.
+"""Python dynamic providers: all of PBS, VM restore, and the PVE objects upstream cannot serve.
 
 Each module holds one resource: a frozen props model (identity fields replace, settings
 update in place), a provider built on ``ObjectProvider`` (check/diff/create/read/update/
@@ -10,27 +10,35 @@ Credentials arrive through ``configure()`` from stack config (see ``_endpoint``)
 from providers._endpoint import Endpoint
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
+from providers.pbs_group_owner import PbsGroupOwner
 from providers.pbs_namespace import PbsNamespace
 from providers.pbs_prune_job import PbsPruneJob
 from providers.pbs_remote import PbsRemote
-from providers.pbs_storage_keys import PbsStorageKeys
 from providers.pbs_sync_job import PbsSyncJob
 from providers.pbs_token import PbsToken
 from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
+from providers.pve_backup_job import PveBackupJob
+from providers.pve_pbs_storage import PvePbsStorage
+from providers.pve_replication_job import PveReplicationJob
+from providers.pve_zfs_storage import PveZfsStorage
 from providers.restored_vm import RestoredVm
 
 __all__ = [
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
+    "PbsGroupOwner",
     "PbsNamespace",
     "PbsPruneJob",
     "PbsRemote",
-    "PbsStorageKeys",
     "PbsSyncJob",
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
+    "PveBackupJob",
+    "PvePbsStorage",
+    "PveReplicationJob",
+    "PveZfsStorage",
     "RestoredVm",
 ]

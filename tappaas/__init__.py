@@ -3,8 +3,10 @@
 Layers, one way: ``cli`` → ``automation`` → ``program`` → ``components`` → ``providers``
 (top-level package) → ``pbs``/``pve`` operations → ``client`` (HTTP, TLS, tasks, retries).
 ``observe`` (readers of live state, for ``status``) and ``drill`` (restore drills) sit beside
-``providers``, on the same operations. ``model``, ``policy``, ``schedule`` and ``health``
-(status rules, drill results) are pure and sit beside them. ``lab`` is a separate
+``providers``, on the same operations. ``cli`` → ``internet`` (the internet-failure drill:
+DNS probes) → ``opnsense`` (read-only API) → ``client``'s TLS pinning. ``model``, ``policy``,
+``schedule`` and ``health`` (status rules, drill results) are pure and sit beside them.
+``lab`` is a separate
 world (a stand-in Proxmox) that the product never imports.
 """
 

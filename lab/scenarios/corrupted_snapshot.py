@@ -10,11 +10,12 @@ lines while the other services stay OK.
 
 from __future__ import annotations
 
-from lab.scenarios.common import at_day, local_store
+from lab.scenarios.common import at_day, local_store, run_days
 from lab.scenarios.monitoring import drill, status, table_rows
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import LOCAL_PBS, SiteLab
 from tappaas.health import Check, State, Verdict
+from tappaas.model import SiteConfig
 
 NAME = "corrupted-snapshot"
 TITLE = "A corrupted newest backup: verify fails, its restore drill fails, status turns CRIT"
@@ -23,19 +24,42 @@ DAYS_BEFORE = 3
 CORRUPT_CLOCK = "09:00"
 
 
-def play(s: SiteLab, service: str = DEFAULT_SERVICE) -> ScenarioResult:
-    """Corrupt ``service``'s newest snapshot on day 3 at 09:00, verify, drill, look."""
+def backed_up(site: SiteConfig) -> list[str]:
+    return [name for name, service in site.services.items() if service.backup.enabled]
+
+
+def victim(site: SiteConfig) -> str | None:
+    """The service whose newest backup rots: vaultwarden (the prod example's), else the first
+    one that is backed up."""
+    names = backed_up(site)
+    return DEFAULT_SERVICE if DEFAULT_SERVICE in names else next(iter(names), None)
+
+
+def needs(site: SiteConfig, _: SiteConfig) -> list[str]:
+    """Two backed-up services (one rots, one stays sound) and a verify job to find it."""
+    unmet = [] if len(backed_up(site)) >= 2 else ["two services that are backed up"]
+    if site.backup is not None and site.backup.verify.schedule is None:
+        unmet.append("a verify job (backup.verify.schedule)")
+    return unmet
+
+
+def play(s: SiteLab, service: str | None = None) -> ScenarioResult:
+    """Corrupt ``service``'s (default: ``victim``) newest snapshot on day 3 at 09:00, verify,
+    drill it and a sound one, look."""
     result = ScenarioResult(NAME, TITLE)
     control = s.lab.control
     store, ns = local_store(s)
+    service = service or victim(s.site)
+    assert service is not None
+    sound = next(name for name in backed_up(s.site) if name != service)
     vmid = str(s.site.services[service].vmid)
-    control.run_until(at_day(s, DAYS_BEFORE, CORRUPT_CLOCK))
+    run_days(s, result, at_day(s, DAYS_BEFORE, CORRUPT_CLOCK))
     lost = control.corrupt_snapshot(LOCAL_PBS, store, vmid, ns=ns)
     result.say(control.now(), f"{lost} chunk(s) of vm/{vmid}'s newest snapshot lost on disk")
-    verify_id = f"{store}-verify"
+    verify_id = f"{store}-verify"  # as scenarios/site.py names it
     control.run_job("verify", verify_id, pbs=LOCAL_PBS)
     result.say(control.now(), f"verify job {verify_id} run now")
-    run = drill(s, [service, "nextcloud"])
+    run = drill(s, [service, sound])
     for row in table_rows(run):
         result.say(run.started, row)
     report = status(s, list(run.results))

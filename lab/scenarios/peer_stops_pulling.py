@@ -11,11 +11,12 @@ local backup is OK; once the pull runs again, the off-site lines are OK again.
 from __future__ import annotations
 
 from lab.scenarios.client import api
-from lab.scenarios.common import at_day
+from lab.scenarios.common import at_day, run_days
 from lab.scenarios.monitoring import status
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import PEER_PBS, SiteLab
 from tappaas.health import Check, State
+from tappaas.model import Direction, SiteConfig
 
 NAME = "peer-stops-pulling"
 TITLE = "The peer stops pulling for 3 days: off-site CRIT while local stays OK"
@@ -24,16 +25,25 @@ STOPPED_DAYS = 3
 LOOK_CLOCK = "12:00"
 
 
+def needs(site: SiteConfig, _: SiteConfig) -> list[str]:
+    """An off-site copy the peer pulls (with push, the site itself sends it)."""
+    if site.remote is None:
+        return ["an off-site copy (remote) kept by the peer"]
+    if site.remote.direction is not Direction.PULL:
+        return ["a peer that pulls the copy (remote.direction: pull)"]
+    return []
+
+
 def play(s: SiteLab) -> ScenarioResult:
     """Stop the pull on day 3, look on day 6, resume, look on day 7."""
     result = ScenarioResult(NAME, TITLE)
     control, peer = s.lab.control, api(s.lab.pbs[PEER_PBS])
     job_id = f"pull-{s.site.name}"
-    control.run_until(at_day(s, STOP_DAY, LOOK_CLOCK))
+    run_days(s, result, at_day(s, STOP_DAY, LOOK_CLOCK))
     schedule = peer.config.sync(job_id).get()["schedule"]
     peer.config.sync(job_id).put(delete="schedule")
     result.say(control.now(), f"the peer's pull job {job_id} stops (schedule removed)")
-    control.run_until(at_day(s, STOP_DAY + STOPPED_DAYS, LOOK_CLOCK))
+    run_days(s, result, at_day(s, STOP_DAY + STOPPED_DAYS, LOOK_CLOCK))
     stopped = status(s)
     offsite = [x for x in stopped.lines if x.check is Check.OFFSITE]
     local = [x for x in stopped.lines if x.check is Check.BACKUP]

@@ -11,7 +11,7 @@ fresh and local backups fresh.
 
 from __future__ import annotations
 
-from lab.scenarios.common import DAY, at_day
+from lab.scenarios.common import DAY, at_day, run_days
 from lab.scenarios.monitoring import drill, status, table_rows
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import SiteLab
@@ -32,13 +32,13 @@ def play(s: SiteLab) -> ScenarioResult:
     services = [name for name, service in s.site.services.items() if service.backup.enabled]
     history: list[ServiceDrill] = []
     for day in DRILL_DAYS:
-        control.run_until(at_day(s, day, DRILL_CLOCK))
+        run_days(s, result, at_day(s, day, DRILL_CLOCK))
         run = drill(s, services)
         history += run.results
         result.say(run.started, f"weekly drill {run.drill_id}: {run.state.name}")
         for row in table_rows(run):
             result.say(run.started, f"  {row}")
-    control.run_until(at_day(s, DAYS, DRILL_CLOCK))
+    run_days(s, result, at_day(s, DAYS, DRILL_CLOCK))
     report = status(s, history)
     result.say(control.now(), f"tappaas status: {report.state.name}")
     passed = [d for d in history if d.verdict is Verdict.PASS]

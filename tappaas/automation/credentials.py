@@ -6,8 +6,10 @@ as for ``pulumi up``): the PVE token (``cluster.api.api_token``) and the PBS adm
 outputs. With pull, ``offsite_source`` names the read-only token the peer pulls with; its
 secret is not needed: the site sees the peer's reads in its own PBS's task log. With push,
 the write token on the peer (``remote.credential``, or the peer stack's ``guests`` output)
-lists the copy there. Nothing is written: values are read with ``pulumi config`` and
-``pulumi stack output`` for the named stack.
+lists the copy there. Where the operator holds the read-only restore token the peer minted for
+the site (``restore_token_id``: a ``cloud-recovery`` stack's ``remote.credential``), that
+stack's credentials list the copy itself (``restore_reader``). Nothing is written: values are
+read with ``pulumi config`` and ``pulumi stack output`` for the named stack.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pydantic import SecretStr
 from tappaas.automation.stacks import StackRunner
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 from tappaas.health import PeerView
-from tappaas.model import ApiToken, Direction, Endpoint, SecretRef, SiteConfig
+from tappaas.model import ApiToken, Direction, Endpoint, Role, SecretRef, SiteConfig
 from tappaas.observe import PeerAccess, Sources
 
 PROJECT = "tappaas"
@@ -115,7 +117,7 @@ class StackCredentials:
             endpoint = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
             client = self.client(Product.PBS, endpoint, remote.credential, "remote.credential")
             return PeerAccess(
-                PeerView.PUSH_LISTING,
+                PeerView.LISTING,
                 client=client,
                 store=remote.datastore,
                 namespace=remote.namespace,
@@ -133,12 +135,35 @@ class StackCredentials:
             settings(Product.PBS, endpoint, guest["writer_token_id"], guest["writer_token_secret"])
         )
         return PeerAccess(
-            PeerView.PUSH_LISTING,
+            PeerView.LISTING,
             client=client,
             store=str(guest["datastore"]),
             namespace=str(guest["namespace"]),
         )
 
-    def sources(self, site: SiteConfig) -> Sources:
-        """Everything ``tappaas status`` reads with."""
-        return Sources(pve=self.pve(site), local=self.local_pbs(site), peer=self.peer_access(site))
+    def restore_reader(self, recovery: SiteConfig) -> PeerAccess:
+        """The copy on the peer, listed with this ``cloud-recovery`` stack's credential (the
+        read-only restore token the peer minted for the site: it may read, never write)."""
+        stack = self.runner.stack_name
+        remote = recovery.remote
+        if recovery.role is not Role.CLOUD_RECOVERY or remote is None:
+            raise MissingCredentialError(
+                f"stack {stack} is not a cloud-recovery stack (role: {recovery.role.value}): "
+                "it holds no restore token for the copy on the peer"
+            )
+        if remote.credential is None or not (remote.address and remote.fingerprint):
+            raise MissingCredentialError(
+                f"stack {stack}: remote needs address, fingerprint and credential to read the "
+                "copy on the peer"
+            )
+        assert remote.datastore is not None
+        endpoint = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
+        client = self.client(Product.PBS, endpoint, remote.credential, "remote.credential")
+        return PeerAccess(
+            PeerView.LISTING, client=client, store=remote.datastore, namespace=remote.namespace
+        )
+
+    def sources(self, site: SiteConfig, peer: PeerAccess | None = None) -> Sources:
+        """Everything ``tappaas status`` reads with (``peer``: another view of the copy)."""
+        peer = peer if peer is not None else self.peer_access(site)
+        return Sources(pve=self.pve(site), local=self.local_pbs(site), peer=peer)

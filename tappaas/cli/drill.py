@@ -3,11 +3,15 @@
 Without a subcommand it runs a restore drill (``tappaas.drill``) of the chosen services from
 the chosen copy, prints the RTO/RPO table, writes ``<drill-dir>/<stack>/<id>.json`` and
 ``.md`` and appends the history; ``--report`` prints the RTO trend from that history instead.
-Exit codes follow the monitoring plugin convention: 0 every drill passed within target,
-1 a drill passed but over its RTO/RPO target (or the trend shows an RTO beyond target),
-2 a drill failed, 3 a drill could not run (refused, a source unreachable, bad usage — the
-message says which). Ctrl-C or SIGTERM stops the drills and deletes their VMs; a killed run
-leaves VMs the next run removes first.
+``tappaas drill internet`` (``drill_internet``) is the other drill: will names keep resolving
+when the uplink dies?
+
+Both follow the monitoring plugin convention (``tappaas.cli.monitoring``): 0 OK, 1 WARN,
+2 CRIT, 3 UNKNOWN, and 3 for bad usage or input too. For a restore drill: 0 every drill
+passed within target, 1 a drill passed but over its RTO/RPO target (or the trend shows an
+RTO beyond target), 2 a drill failed, 3 a drill could not run (refused, a source unreachable,
+bad usage — the message says which). Ctrl-C or SIGTERM stops the drills and deletes their
+VMs; a killed run leaves VMs the next run removes first.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer._click.core import ParameterSource
 
 from tappaas.cli.drill_format import (
     format_drill_json,
@@ -31,6 +36,7 @@ from tappaas.cli.drill_format import (
     format_drill_table,
     format_trends,
 )
+from tappaas.cli.drill_internet import internet
 from tappaas.cli.errors import InputError
 from tappaas.cli.monitoring import EXIT_CODES_HELP, EXIT_UNKNOWN, MonitoringGroup
 from tappaas.cli.stack_access import DEFAULT_BACKEND, credentials, load_site
@@ -43,9 +49,13 @@ app = typer.Typer(
     cls=MonitoringGroup,
     invoke_without_command=True,
     add_completion=False,
-    help="Restore drills: measured RTO/RPO per service, from the local or the peer's copy.",
+    help="Restore drills (measured RTO/RPO per service) and the internet drill.",
 )
-# Issue 15: app.add_typer(drill_internet.app, name="internet")  (tappaas/cli/drill_internet.py)
+app.command(
+    "internet",
+    short_help="Will names keep resolving when the uplink dies?",
+    epilog=EXIT_CODES_HELP,
+)(internet)
 LOCK_FILE = ".lock"
 console = Console()
 
@@ -113,6 +123,20 @@ def show_report(archive: DrillArchive) -> None:
     raise typer.Exit(int(worst(t.state for t in found)))
 
 
+def refuse_options_before_subcommand(ctx: typer.Context) -> None:
+    """``tappaas drill --stack x internet`` would drop ``--stack``: a subcommand takes its own
+    options after its name."""
+    given = [
+        name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise typer.BadParameter(
+            f"the restore drill's options ({', '.join('--' + g for g in given)}) do not apply "
+            f"to 'drill {ctx.invoked_subcommand}': give its options after it "
+            f"(tappaas drill {ctx.invoked_subcommand} --help)"
+        )
+
+
 @app.callback(epilog=EXIT_CODES_HELP)
 def drill(
     ctx: typer.Context,
@@ -149,9 +173,16 @@ def drill(
     ] = DEFAULT_DIR,
 ) -> None:
     """Restore services into the isolated drill network, probe them, delete them, and
-    report measured RTO and RPO against the policy's targets."""
+    report measured RTO and RPO against the policy's targets (tappaas drill --stack NAME
+    --all). 'tappaas drill internet --stack NAME' checks name resolution instead."""
     if ctx.invoked_subcommand is not None:
+        refuse_options_before_subcommand(ctx)
         return
+    if not ctx.args and all(
+        ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE for name in ctx.params
+    ):
+        typer.echo(ctx.get_help(), err=True)
+        raise typer.Exit(EXIT_UNKNOWN)
     if stack is None:
         raise typer.BadParameter("--stack is required")
     archive = DrillArchive(project_dir / drill_dir, stack)
@@ -161,7 +192,8 @@ def drill(
     chosen = choose_services(site, service or [], everything, sample)
     if node is not None and node not in site.nodes:
         raise typer.BadParameter(f"--node {node!r} is not a declared node")
-    settings = credentials(stack, project_dir, backend).pve_settings(site)
+    with credentials(stack, project_dir, backend) as secrets:
+        settings = secrets[stack].pve_settings(site)
     runner = Drill(
         site,
         lambda: ProxmoxClient(settings),
@@ -175,7 +207,7 @@ def drill(
             console.print("interrupted: the drill VMs of this run were deleted", style="magenta")
             raise typer.Exit(EXIT_UNKNOWN) from None
         except ProxmoxError as error:
-            console.print(f"UNKNOWN: pve unreachable: {error}", style="magenta")
+            console.print(f"UNKNOWN: pve: {error}", style="magenta")
             raise typer.Exit(EXIT_UNKNOWN) from None
     json_path, markdown_path = archive.record(run, format_drill_markdown(run))
     if as_json:

@@ -17,6 +17,8 @@ from typer._click import Context, HelpFormatter
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from tappaas.cli.help_style import plain_help
+
 
 @dataclass(frozen=True)
 class Command:
@@ -31,11 +33,14 @@ COMMANDS: dict[str, Command] = {
         "tappaas.cli.check", "Check a stack's site config: findings, RPO/RTO per service."
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
+    "pr-preview": Command(
+        "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
+    ),
     "status": Command(
         "tappaas.cli.status", "Live 3-2-1 state of a site, judged OK/WARN/CRIT (exit 0-3)."
     ),
     "drill": Command(
-        "tappaas.cli.drill", "Restore drills: measured RTO/RPO per service (exit 0-3)."
+        "tappaas.cli.drill", "Restore drills (RTO/RPO per service) and the internet drill (0-3)."
     ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
@@ -57,6 +62,7 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(entry.module)
         command = typer.main.get_command(module.app)
         command.name = cmd_name
+        plain_help(command)
         self.commands[cmd_name] = command
         return command
 

@@ -59,7 +59,7 @@ def iso(epoch: int) -> str:
 def format_status_table(report: StatusReport) -> Group:
     """Each subject (a service, a datastore, a job) as a heading, its checks below: check,
     state and why, so the why keeps most of the 80 columns."""
-    parts: list[RenderableType] = [Text(f"Status of {report.site} at {iso(report.now)}")]
+    parts: list[RenderableType] = []
     table: Table | None = None
     previous = None
     for line in report.lines:
@@ -78,18 +78,20 @@ def format_status_table(report: StatusReport) -> Group:
 
 
 def format_summary(report: StatusReport) -> Text:
-    """``home: CRIT (2 CRIT, 1 WARN, 30 OK); unreachable: pbs local``."""
+    """``home: CRIT (2 CRIT, 1 WARN, 30 OK) at <time>``, then each unreachable source: the
+    first line is the result, as a Nagios/Icinga check's status text."""
     text = Text(f"{report.site}: ")
     text.append(report.state.name, style=STATE_STYLE[report.state])
     counts = [f"{report.count(s)} {s.name}" for s in State if report.count(s)]
-    text.append(f" ({', '.join(counts) or 'no checks'})")
+    text.append(f" ({', '.join(counts) or 'no checks'}) at {iso(report.now)}")
     for error in report.unreachable:
         text.append(f"\nunreachable: {error.source}: {error.message}", style="magenta")
     return text
 
 
 def format_status(report: StatusReport) -> Group:
-    return Group(format_status_table(report), format_summary(report))
+    """The summary first (the check result), then every subject with its checks."""
+    return Group(format_summary(report), format_status_table(report))
 
 
 def format_json(report: StatusReport) -> str:
@@ -203,13 +205,25 @@ def status(
     drill_dir: Annotated[
         Path, typer.Option("--drill-dir", help="Where drill history is kept.")
     ] = DEFAULT_DIR,
+    recovery_stack: Annotated[
+        str | None,
+        typer.Option(
+            "--recovery-stack",
+            help="List the copy on the peer with this cloud-recovery stack's restore token "
+            "(default: the peer's reads in the site's task log).",
+        ),
+    ] = None,
 ) -> None:
     """Live 3-2-1 state: backups, verify, off-site, replication, HA, drills, jobs."""
     site = load_site(stack, project_dir)
-    secrets = credentials(stack, project_dir, backend)
-    observation = observe(
-        site, secrets.sources(site), drill_outcomes(project_dir / drill_dir, stack)
-    )
+    others = [recovery_stack] if recovery_stack else []
+    with credentials(stack, project_dir, backend, *others) as secrets:
+        peer = None
+        if recovery_stack:
+            recovery = load_site(recovery_stack, project_dir)
+            peer = secrets[recovery_stack].restore_reader(recovery)
+        sources = secrets[stack].sources(site, peer)
+    observation = observe(site, sources, drill_outcomes(project_dir / drill_dir, stack))
     report = evaluate(site, observation)
     if prometheus is not None:
         write_textfile(prometheus, format_prometheus(report))

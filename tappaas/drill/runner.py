@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tappaas.client import ProxmoxClient, ProxmoxError, TaskFailedError
+from tappaas.client import NotFoundError, ProxmoxClient, ProxmoxError, TaskFailedError
 from tappaas.drill.cleanup import DRILL_TAG, all_vms, find_leftovers, remove
 from tappaas.drill.network import nic_overrides
 from tappaas.drill.placement import NoRoomError, Placement, config_memory_bytes
@@ -38,6 +38,12 @@ from tappaas.pve.qemu import QemuApi, RestoreRequest
 from tappaas.pve.storage import StorageApi
 
 DEFAULT_POLL_SECONDS = 2.0
+PEER_STORAGE_HINT = (
+    "a drill from the peer restores through a PVE storage reading the copy there: "
+    "`pulumi up` a cloud-recovery stack on this cluster (it creates {storage} with the "
+    "peer's read-only restore token and the site's key), or add one and name it in "
+    "drill.peer_storage"
+)
 RUNNING = "running"
 
 
@@ -131,6 +137,7 @@ class Drill:
     def run(self, services: Sequence[str]) -> DrillRun:
         """Drill ``services``; on ``KeyboardInterrupt`` every drill cleans up, then it re-raises."""
         client = self.connect()
+        client.require_supported()  # before the first write (a leftover's removal)
         vms = all_vms(client)
         cleaned = self._remove_leftovers(client, vms)
         started = self._now(client, self._any_node(client))
@@ -209,8 +216,14 @@ class Drill:
     def _plan(self, client: ProxmoxClient, name: str) -> Plan:
         service = self.site.services[name]
         node = self.options.node or service.node
-        backups = StorageApi(client).backups(node, self.storage, service.vmid)
-        complete = [b for b in backups if b.get("size") is not None]
+        try:
+            complete = StorageApi(client).vm_backups(node, self.storage, service.vmid)
+        except NotFoundError as error:
+            if self.options.source is not Source.PEER:
+                raise
+            raise NoRoomError(
+                f"{error}: {PEER_STORAGE_HINT.format(storage=self.storage)}"
+            ) from None
         if not complete:
             raise NoRoomError(f"no complete backup of vm {service.vmid} in storage {self.storage}")
         newest = complete[-1]
@@ -222,7 +235,7 @@ class Drill:
             node=node,
             volid=volid,
             snapshot_time=int(newest["ctime"]),
-            size=int(newest["size"]) if newest.get("size") is not None else None,
+            size=int(newest["size"]),
             config=config,
             memory=config_memory_bytes(config),
         )

@@ -114,12 +114,12 @@ def offsite(name: str, service: Service, site: SiteConfig, obs: Observation) -> 
     if remote is None:
         state = State.CRIT if service.importance is Importance.HIGH else State.WARN
         return Line(name, Check.OFFSITE, state, "no off-site copy declared (remote)")
+    pulled = obs.peer_view is PeerView.PULL_READS
     if obs.offsite is None:
-        source = LOCAL_SOURCE if obs.peer_view is PeerView.PULL_READS else PEER_SOURCE
+        source = LOCAL_SOURCE if pulled else PEER_SOURCE
         return Line(name, Check.OFFSITE, State.UNKNOWN, obs.why_unknown(source))
     copy = obs.offsite.get(service.vmid)
     if copy is None:
-        pulled = obs.peer_view is PeerView.PULL_READS
         never = "the peer never fetched a backup" if pulled else "the peer holds no copy"
         return Line(name, Check.OFFSITE, State.CRIT, never)
     age = obs.now - copy.time
@@ -127,7 +127,7 @@ def offsite(name: str, service: Service, site: SiteConfig, obs: Observation) -> 
     lag = max(0, local[-1].time - copy.time) if local else 0
     metrics = ((Metric.OFFSITE_AGE, float(age)), (Metric.OFFSITE_LAG, float(lag)))
     limit = site.monitoring.offsite_max_age.total_seconds()
-    fetched = f", fetched {ago(obs.now - copy.seen_at)}"
+    fetched = f", fetched {ago(obs.now - copy.seen_at)}" if pulled else ", on the peer"
     if age > limit:
         why = f"none newer than {span(limit)}: newest {span(age)} old{fetched}"
         return Line(name, Check.OFFSITE, State.CRIT, why, metrics)

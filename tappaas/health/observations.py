@@ -12,13 +12,15 @@ from enum import StrEnum
 
 
 class PeerView(StrEnum):
-    """How the site sees its off-site copy without holding a credential on the peer."""
+    """How the site sees its off-site copy."""
 
     PULL_READS = "pull-reads"
-    """Pull: the site's PBS logs a ``reader`` task for every snapshot the peer fetched with
-    its read-only token; the newest fetched snapshot is the newest copy the peer received."""
-    PUSH_LISTING = "push-listing"
-    """Push: the site's write token on the peer lists the copy itself."""
+    """Pull, no credential on the peer (the default): the site's PBS logs a ``reader`` task
+    for every snapshot the peer fetched with its read-only token; the newest fetched snapshot
+    is the newest copy the peer received (not necessarily what it still holds)."""
+    LISTING = "listing"
+    """A credential on the peer lists the copy itself: the site's write token (push), or the
+    read-only restore token the peer minted for the site (held by a recovery stack)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class OffsiteCopy:
     time: int
     """Backup time of the newest snapshot the peer holds (or fetched)."""
     seen_at: int
-    """When it was fetched (pull) or listed (push)."""
+    """When it was fetched (pull reads) or listed (a credential on the peer)."""
 
 
 @dataclass(frozen=True)

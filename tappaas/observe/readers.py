@@ -116,7 +116,7 @@ class SiteReader:
             return {}
         if peer.view is PeerView.PULL_READS:
             return self._pulled(peer, now)
-        return self._pushed(peer, now)
+        return self._listed(peer, now)
 
     def _pulled(self, peer: PeerAccess, now: int) -> dict[int, OffsiteCopy] | None:
         assert peer.reader_token_id is not None and self.site.backup is not None
@@ -135,7 +135,7 @@ class SiteReader:
                 out[vmid] = OffsiteCopy(time=read.backup_time, seen_at=read.starttime)
         return out
 
-    def _pushed(self, peer: PeerAccess, now: int) -> dict[int, OffsiteCopy] | None:
+    def _listed(self, peer: PeerAccess, now: int) -> dict[int, OffsiteCopy] | None:
         assert peer.client is not None and peer.store is not None
         client, store = peer.client, peer.store
         items = self.errors.read(PEER, lambda: SnapshotApi(client, store).list(peer.namespace))

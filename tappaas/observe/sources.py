@@ -5,8 +5,9 @@
 - the off-site copy. With pull (the default) the site holds no credential on the peer — by
   design, so that an attacker on the site cannot reach the copy. What it can see is its own
   PBS's task log: each snapshot the peer fetched with its read-only token (the stack's
-  ``offsite_source`` output names it) is a ``reader`` task there. With push, the site's
-  write token on the peer lists the copy itself.
+  ``offsite_source`` output names it) is a ``reader`` task there. A credential on the
+  peer lists the copy itself: with push, the site's write token; or the read-only restore
+  token the peer minted for the site, where the operator holds it (a recovery stack).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class PeerAccess:
     reader_token_id: str | None = None
     """Pull: the token the peer reads with (its reads are our ``reader`` tasks)."""
     client: ProxmoxClient | None = None
-    """Push: our write token on the peer."""
+    """Listing: a token on the peer (our push token, or the peer's restore token for us)."""
     store: str | None = None
     namespace: str = ""
 

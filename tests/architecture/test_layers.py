@@ -1,8 +1,9 @@
 """The layers are visible in the imports: nothing runs back up, the lab stays apart.
 
 program → components → providers → pbs/pve operations → client; the readers of live state
-(observe) and the drills (drill) use the operations too; model, policy, schedule and health
-are pure; the lab is a separate world that only the lab's own CLI commands load.
+(observe) and the restore drills (drill) use the operations too; the internet drill →
+opnsense (read-only) → client's TLS pinning; model, policy, schedule and health are pure; the
+lab is a separate world that only the lab's own CLI commands load.
 """
 
 from __future__ import annotations
@@ -20,12 +21,20 @@ LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).
 ALLOWED = {
     "tappaas/client": set(),
-    "tappaas/pbs": {"tappaas.client", "tappaas.wire"},
-    "tappaas/pve": {"tappaas.client", "tappaas.wire"},
-    "providers": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/pbs": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "tappaas/pve": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "providers": {
+        "tappaas.client",
+        "tappaas.pbs",
+        "tappaas.pve",
+        "tappaas.wire",
+        "tappaas.section",
+    },
     "tappaas/components": {"providers", "tappaas.client"},
     "tappaas/observe": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
     "tappaas/drill": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/opnsense": {"tappaas.client"},
+    "tappaas/internet": {"tappaas.opnsense"},
 }
 
 

@@ -19,6 +19,7 @@ from tappaas.cli import app
 from tappaas.cli.drill_format import format_drill_markdown, format_drill_table
 from tappaas.drill import DrillArchive
 from tappaas.health import DrillRun, Refusal, ServiceDrill, Source, targets
+from tests.conftest import REPO
 from tests.model.sites import example
 from tests.monitoring.labs import site_with
 
@@ -28,7 +29,9 @@ NOON = 1_735_992_000  # 2025-01-04T12:00:00Z
 
 
 def write_stack(folder: Path, site: dict[str, Any], stack: str = "home") -> None:
+    """A project folder: ``Pulumi.yaml`` and the stack file."""
     document = {"config": {"tappaas:site": site}}
+    (folder / "Pulumi.yaml").write_bytes((REPO / "Pulumi.yaml").read_bytes())
     (folder / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
 
 

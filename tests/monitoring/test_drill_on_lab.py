@@ -14,6 +14,7 @@ import pytest
 from lab.scenarios.client import api
 from tappaas.drill import DRILL_TAG
 from tappaas.health import Source, State, Verdict
+from tappaas.model import restore_token_id
 from tests.monitoring.labs import (
     DRILL,
     HELPER_VMID,
@@ -133,18 +134,25 @@ def test_drills_run_side_by_side_under_their_own_vmids() -> None:
 
 
 def test_a_drill_from_the_peer_copy_uses_the_peer_storage() -> None:
+    """The peer's read-only restore token (``restore_token_id``, as the peer stack mints it)
+    and the site's own key, in the storage a recovery stack creates (``tappaas-dr``)."""
+    assert SITE.backup is not None
     with site_lab(SITE) as configured:
         lab = configured.lab
         peer = api(lab.pbs["peer"])
-        peer.access.users.post(userid="drill@pbs")
-        secret = peer.access.users("drill@pbs").token("read").post()["value"]
-        for auth_id in ("drill@pbs", "drill@pbs!read"):
+        token_id = restore_token_id(SITE.name)
+        userid, token_name = token_id.split("!")
+        peer.access.users.post(userid=userid)
+        secret = peer.access.users(userid).token(token_name).post()["value"]
+        for auth_id in (userid, token_id):
             peer.access.acl.put(
                 path="/datastore/tappaas_backup/remote/home",
                 role="DatastoreReader",
                 **{"auth-id": auth_id},
             )
+        site_key = lab.world.pve.storage_secrets[SITE.backup.pbs.storage_id].encryption_key
         endpoint = lab.pbs["peer"]
+        missing = drill(configured, source=Source.PEER).run(["nextcloud"])
         api(lab.pve).storage.post(
             storage="tappaas-dr",
             type="pbs",
@@ -152,13 +160,15 @@ def test_a_drill_from_the_peer_copy_uses_the_peer_storage() -> None:
             port=endpoint.port,
             datastore="tappaas_backup",
             namespace="remote/home",
-            username="drill@pbs!read",
+            username=token_id,
             password=secret,
             fingerprint=endpoint.fingerprint,
             content="backup",
-            **{"encryption-key": "autogen"},
+            **{"encryption-key": site_key},
         )
         run = drill(configured, source=Source.PEER).run(["nextcloud"])
+    [refused] = missing.refused
+    assert "cloud-recovery stack" in refused.reason and "tappaas-dr" in refused.reason
     [result] = run.results
     assert result.verdict is Verdict.PASS, result.reason
     assert result.snapshot is not None and result.snapshot.startswith("tappaas-dr:backup/vm/340/")
