@@ -14,14 +14,15 @@ import pulumi
 from providers._lifecycle import ObjectProvider, Props, vanished
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsUserId, TokenName
 from tappaas.pbs.access import AccessApi, TokenSettings
 
 
 class PbsTokenProps(Props, TokenSettings):
     identity = frozenset({"userid", "token_name"})
 
-    userid: str
-    token_name: str
+    userid: PbsUserId
+    token_name: TokenName
 
     @property
     def token_id(self) -> str:

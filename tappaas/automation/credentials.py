@@ -23,6 +23,7 @@ from tappaas.automation.stacks import StackRunner
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 from tappaas.health import PeerView
 from tappaas.model import ApiToken, Direction, Endpoint, Role, SecretRef, SiteConfig
+from tappaas.model.secrets import SecretValueError, clean_token_secret
 from tappaas.observe import PeerAccess, Sources
 
 PROJECT = "tappaas"
@@ -74,7 +75,20 @@ class StackCredentials:
                 f"{path}: secret {key!r} is not set in stack {self.runner.stack_name} "
                 f"(pulumi config set --secret {ref.key} <value>)"
             )
-        return value
+        try:
+            return clean_token_secret(
+                value, f"{path}: secret {key!r} of stack {self.runner.stack_name}"
+            )
+        except SecretValueError as error:
+            raise MissingCredentialError(str(error)) from None
+
+    def _output_secret(self, value: object, stack: str) -> str:
+        """A token secret from another stack's outputs, checked as the config's are."""
+        source = f"the writer token secret in the guests output of {stack}"
+        try:
+            return clean_token_secret(str(value or ""), source)
+        except SecretValueError as error:
+            raise MissingCredentialError(str(error)) from None
 
     def client(
         self, product: Product, endpoint: Endpoint, token: ApiToken, path: str
@@ -132,7 +146,12 @@ class StackCredentials:
         port = f":{guest['port']}" if guest.get("port") else ""
         endpoint = Endpoint(address=f"{guest['host']}{port}", fingerprint=guest["fingerprint"])
         client = ProxmoxClient(
-            settings(Product.PBS, endpoint, guest["writer_token_id"], guest["writer_token_secret"])
+            settings(
+                Product.PBS,
+                endpoint,
+                guest["writer_token_id"],
+                self._output_secret(guest.get("writer_token_secret"), remote.peer_stack),
+            )
         )
         return PeerAccess(
             PeerView.LISTING,

@@ -15,7 +15,8 @@ from pathlib import Path
 from tappaas.automation import StackReadError
 from tappaas.automation.credentials import MissingCredentialError, StackCredentials
 from tappaas.cli.errors import InputError
-from tappaas.cli.stack import private_copy, require_passphrase, require_stack_file, runner
+from tappaas.cli.passphrase import require_passphrase
+from tappaas.cli.stack import private_copy, require_stack_file, runner
 from tappaas.model import ConfigError, SiteConfig, load_stack_file
 
 DEFAULT_BACKEND = Path(".pulumi-state")

@@ -2,11 +2,13 @@
 
 For each chosen service: its newest complete snapshot in the chosen copy (a PVE storage:
 the site's PBS storage, or the one reading the peer's copy) is restored under a reserved
-vmid, tagged ``tappaas-drill``, onto the drill network (``network``), without HA and without
-``onboot``; started (or live-restored); its probes are retried until they pass or the
-deadline; then the VM is stopped and destroyed — also on failure, timeout or interruption
-(``keep_on_failure`` keeps a failed one for inspection; the next run removes it). A run first
-removes what an earlier, killed run left behind (``cleanup``).
+vmid, tagged ``tappaas-drill`` (in place of the backup's tags and description, so no
+other tool's mark comes along), onto the drill network (``network``), without HA, without
+``onboot`` and without ``protection`` (a backup of a protected VM carries it); started (or
+live-restored); its probes are retried until they pass or the deadline; then the VM is
+stopped and destroyed — also on failure, timeout or interruption (``keep_on_failure`` keeps a
+failed one for inspection; the next run removes it). A run first removes what an earlier,
+killed run left behind (``cleanup``).
 
 Every time is read from the node's clock (``/nodes/{node}/time``), so RPO and RTO are in the
 cluster's time; the waiting between polls is ``sleep`` (injected: a lab on a simulated clock
@@ -331,6 +333,7 @@ class Drill:
                 f"{plan.volid}; deleted when the drill ends"
             ),
             onboot=False,
+            protection=False,  # a backup of a protected VM would make a VM no one can delete
         )
         overrides = {"name": f"drill-{plan.service}", **nic_overrides(plan.config, drill)}
         with self.lock:

@@ -2,7 +2,8 @@
 
 Thresholds follow the configured schedules (period P = the longest gap between two runs):
 
-- backup: newest local snapshot older than 1.5 P → WARN, older than 3 P or none → CRIT;
+- backup: newest local snapshot older than 1.5 P → WARN, older than 3 P or none → CRIT; any
+  snapshot dated in the future (a forged timestamp prune would trust) → CRIT;
 - verify: the newest snapshot failed verification → CRIT; no snapshot verified within
   1.5 x (verify period + backup period) (1.5 backup periods with ``verify_new``) → CRIT;
   older snapshots that failed → WARN; verification switched off → WARN;
@@ -14,11 +15,14 @@ Thresholds follow the configured schedules (period P = the longest gap between t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tappaas.health.lines import Check, Line, Metric
 from tappaas.health.observations import Observation, PeerView, Snapshot
 from tappaas.health.state import State
 from tappaas.health.wording import ago, span
 from tappaas.model import Importance, PersonalExport, Service, SiteConfig
+from tappaas.policy.snapshot_clock import SnapshotRef, future_snapshots
 from tappaas.schedule.interval import longest_gap
 
 BACKUP_WARN_PERIODS = 1.5
@@ -47,6 +51,9 @@ def local_backup(name: str, service: Service, site: SiteConfig, obs: Observation
     if not snapshots:
         store = site.backup.pbs.datastore
         return Line(name, Check.BACKUP, State.CRIT, f"no backup of vm/{service.vmid} in {store}")
+    forged = _dated_in_the_future(service, site, snapshots, obs.now)
+    if forged:
+        return Line(name, Check.BACKUP, State.CRIT, forged)
     age = obs.now - snapshots[-1].time
     state = State.OK
     if age > BACKUP_CRIT_PERIODS * period:
@@ -55,6 +62,26 @@ def local_backup(name: str, service: Service, site: SiteConfig, obs: Observation
         state = State.WARN
     why = f"newest {ago(age)} (every {span(period)}), {len(snapshots)} kept"
     return Line(name, Check.BACKUP, state, why, ((Metric.BACKUP_AGE, age),))
+
+
+def _dated_in_the_future(
+    service: Service, site: SiteConfig, snapshots: tuple[Snapshot, ...], now: int
+) -> str | None:
+    """Why a snapshot dated after now (+ clock skew) is CRIT, or None: PBS prune keeps by
+    timestamp, and the writer chooses it (``tappaas.policy.snapshot_clock``, the one rule)."""
+    assert site.backup is not None
+    pbs = site.backup.pbs
+    refs = [
+        SnapshotRef(pbs.datastore, pbs.namespace, "vm", str(service.vmid), snapshot.time)
+        for snapshot in snapshots
+    ]
+    future = future_snapshots(refs, datetime.fromtimestamp(now, UTC))
+    if not future:
+        return None
+    return (
+        f"{len(future)} backup(s) dated in the future (latest {future[-1].when:%Y-%m-%d}): "
+        "prune would keep them over the real history (tappaas peer check)"
+    )
 
 
 def _verify_window(site: SiteConfig) -> float | None:

@@ -91,7 +91,7 @@ class SiteReader:
             return {}
         pbs = self.site.backup.pbs
         items = self.errors.read(
-            LOCAL_PBS, lambda: SnapshotApi(self.sources.local, pbs.datastore).list(pbs.namespace)
+            LOCAL_PBS, lambda: SnapshotApi(self.sources.local, pbs.datastore).items(pbs.namespace)
         )
         if items is None:
             return None
@@ -138,7 +138,7 @@ class SiteReader:
     def _listed(self, peer: PeerAccess, now: int) -> dict[int, OffsiteCopy] | None:
         assert peer.client is not None and peer.store is not None
         client, store = peer.client, peer.store
-        items = self.errors.read(PEER, lambda: SnapshotApi(client, store).list(peer.namespace))
+        items = self.errors.read(PEER, lambda: SnapshotApi(client, store).items(peer.namespace))
         if items is None:
             return None
         newest = _newest_by_vmid(items)
@@ -154,7 +154,7 @@ class SiteReader:
         assert self.site.personal is not None
         store = self.site.personal.datastore
         try:
-            items = SnapshotApi(self.sources.local, store).list()
+            items = SnapshotApi(self.sources.local, store).items()
         except ApiError as error:
             if isinstance(error, AuthError | TransientApiError):
                 raise

@@ -1,10 +1,15 @@
-"""PBS snapshots (``GET /admin/datastore/{store}/snapshots``): what a datastore holds.
+"""PBS snapshots of a datastore (``/admin/datastore/{store}/…``): list, protect, notes.
 
-Each entry has ``backup-type``, ``backup-id``, ``backup-time``, ``size`` (absent while the
-backup is still running: such a snapshot is not complete), ``files`` with their ``crypt-mode``,
-and ``verification`` (``state`` ok/failed and the verify task's ``upid``) once verified
-(proxmox-backup ``SnapshotListItem``). Listing needs Datastore.Audit, or Datastore.Backup for
-the caller's own groups.
+``GET …/snapshots`` lists each snapshot with ``backup-type``, ``backup-id``, ``backup-time``,
+``size`` (absent while the backup is still running: such a snapshot is not complete),
+``files`` with their ``crypt-mode``, ``protected``, and ``verification`` (``state`` ok/failed
+and the verify task's ``upid``) once verified (proxmox-backup ``SnapshotListItem``). Listing
+needs Datastore.Audit, or Datastore.Backup for the caller's own groups. Two views of it:
+``list`` (``SnapshotRef``: what the checks and the anchoring of a peer's copies need) and
+``items`` (``SnapshotItem``: what ``tappaas status`` judges — completeness, encryption, when
+it was verified). ``protected`` makes PBS keep a snapshot through any prune (proxmox-backup
+``pbs-datastore/src/prune.rs``) and refuse to forget it; setting it needs Datastore.Modify
+(or the group's owner with Datastore.Backup).
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tappaas.client import Product, ProxmoxClient, Upid
+from tappaas.policy.snapshot_clock import SnapshotRef
 
 ENCRYPTED_MODE = "encrypt"
 
 
 @dataclass(frozen=True)
 class SnapshotItem:
-    """One snapshot as PBS lists it."""
+    """One snapshot as ``tappaas status`` reads it."""
 
     backup_type: str
     backup_id: str
@@ -53,18 +59,51 @@ class SnapshotItem:
 
 
 class SnapshotApi:
-    """Typed reads of one datastore's snapshots."""
+    """Typed operations on the snapshots of one datastore."""
 
     def __init__(self, client: ProxmoxClient, store: str) -> None:
         self.client = client
         self.store = store
+        self.base = f"/admin/datastore/{store}"
 
-    def list(self, ns: str = "", backup_type: str | None = None) -> list[SnapshotItem]:
-        """Snapshots of namespace ``ns``, oldest first."""
-        items = self.client.get(
-            f"/admin/datastore/{self.store}/snapshots",
-            ns=ns or None,
-            **{"backup-type": backup_type},
-        )
-        snapshots = [SnapshotItem.from_api(item) for item in items or []]
+    def namespaces(self) -> list[str]:
+        """Every namespace of the datastore (``""`` is the root)."""
+        items = self.client.get(f"{self.base}/namespace") or []
+        return sorted({str(item.get("ns", "")).strip("/") for item in items} | {""})
+
+    def _listed(self, namespace: str) -> list[dict[str, Any]]:
+        items = self.client.get(f"{self.base}/snapshots", ns=namespace or None)
+        return list(items or [])
+
+    def items(self, namespace: str = "") -> list[SnapshotItem]:
+        """The snapshots of one namespace with size, encryption and verification, oldest
+        first within each group."""
+        snapshots = [SnapshotItem.from_api(item) for item in self._listed(namespace)]
         return sorted(snapshots, key=lambda s: (s.backup_type, s.backup_id, s.backup_time))
+
+    def list(self, namespace: str) -> list[SnapshotRef]:
+        """The snapshots of one namespace (not below it)."""
+        return [self._ref(namespace, item) for item in self._listed(namespace)]
+
+    def _ref(self, namespace: str, item: dict[str, Any]) -> SnapshotRef:
+        verification = item.get("verification") or {}
+        return SnapshotRef(
+            store=self.store,
+            namespace=namespace,
+            backup_type=str(item["backup-type"]),
+            backup_id=str(item["backup-id"]),
+            time=int(item["backup-time"]),
+            protected=bool(item.get("protected")),
+            verified=verification.get("state") == "ok",
+        )
+
+    def _address(self, snapshot: SnapshotRef) -> dict[str, Any]:
+        return {
+            "ns": snapshot.namespace or None,
+            "backup-type": snapshot.backup_type,
+            "backup-id": snapshot.backup_id,
+            "backup-time": snapshot.time,
+        }
+
+    def set_protected(self, snapshot: SnapshotRef, protected: bool) -> None:
+        self.client.put(f"{self.base}/protected", protected=protected, **self._address(snapshot))

@@ -58,6 +58,19 @@ def test_backup_age_against_one_and_a_half_and_three_periods(prod, age, state) -
     assert line(evaluate(prod, obs), "nextcloud", Check.BACKUP).state is state
 
 
+def test_a_backup_dated_in_the_future_is_crit(prod) -> None:
+    """A forged timestamp (trust boundaries: prune keeps by date, the writer picks it) is
+    CRIT by the one rule of ``tappaas.policy.snapshot_clock``, 15 minutes of skew allowed."""
+    skewed = Snapshot(NOW + 10 * 60, "ok", NOW)
+    obs = healthy(prod, local={NEXTCLOUD: (Snapshot(LAST_BACKUP), skewed)})
+    assert line(evaluate(prod, obs), "nextcloud", Check.BACKUP).state is State.OK
+    forged = Snapshot(NOW + 200 * DAY)
+    obs = healthy(prod, local={NEXTCLOUD: (Snapshot(LAST_BACKUP), forged)})
+    backup = line(evaluate(prod, obs), "nextcloud", Check.BACKUP)
+    assert backup.state is State.CRIT
+    assert backup.why.startswith("1 backup(s) dated in the future (latest 2025-")
+
+
 def test_no_backup_at_all_is_crit(prod) -> None:
     report = evaluate(prod, healthy(prod, local={}))
     assert line(report, "nextcloud", Check.BACKUP).state is State.CRIT

@@ -48,6 +48,7 @@ PUBLIC = {
         "ProbeHelper",
         "RecoveryMethod",
         "RecoverySettings",
+        "RestorePoint",
         "Redundancy",
         "Remote",
         "ReplicationSettings",

@@ -19,6 +19,7 @@ from tests.monitoring.labs import (
     DRILL,
     HELPER_VMID,
     REALISTIC,
+    client,
     drill,
     production_writes,
     site_lab,
@@ -173,6 +174,27 @@ def test_a_drill_from_the_peer_copy_uses_the_peer_storage() -> None:
     assert result.verdict is Verdict.PASS, result.reason
     assert result.snapshot is not None and result.snapshot.startswith("tappaas-dr:backup/vm/340/")
     assert result.targets.rpo_seconds == 26 * 3600  # site loss: backup gap + wait to the pull
+
+
+def test_a_backup_of_a_protected_vm_is_drilled_without_protection_and_deleted() -> None:
+    """A restored service is protected (``RestoredVm``); its backups carry ``protection: 1``
+    in their config, which a restore would keep (qemu-server: config keys beside ``archive``
+    override the backup's, nothing else does): the drill's restore turns it off."""
+    assert SITE.backup is not None
+    with site_lab(SITE) as configured:
+        lab = configured.lab
+        pve = client(lab.pve)
+        pve.put("/nodes/tappaas1/qemu/340/config", protection=1)
+        storage = SITE.backup.pbs.storage_id
+        pve.run_task("POST", "/nodes/tappaas1/vzdump", vmid="340", storage=storage)
+        lab.control.clear_requests()
+        [result] = drill(configured).run(["nextcloud"]).results
+        records = lab.control.requests()
+        [restore] = [r for r in records if r.is_write and r.path == "/nodes/tappaas1/qemu"]
+        production = lab.control.vm(340)
+    assert result.verdict is Verdict.PASS and result.cleaned_up, result.reason
+    assert restore.params["protection"] in (0, "0")
+    assert production is not None and str(production.config["protection"]) == "1"
 
 
 def test_keep_on_failure_keeps_the_vm_and_the_next_run_removes_it() -> None:
