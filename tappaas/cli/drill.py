@@ -145,7 +145,8 @@ def drill(
         str | None, typer.Option("--stack", help="Stack name (Pulumi.<stack>.yaml).")
     ] = None,
     service: Annotated[
-        list[str] | None, typer.Option("--service", help="A service to drill (repeatable).")
+        list[str] | None,
+        typer.Option("--service", metavar="NAME", help="A service to drill (repeatable)."),
     ] = None,
     everything: Annotated[bool, typer.Option("--all", help="Drill every service.")] = False,
     sample: Annotated[

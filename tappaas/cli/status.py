@@ -1,7 +1,9 @@
 """``tappaas status``: the live 3-2-1 state of a site, judged line by line (read-only).
 
 It reads the site's PVE and PBS with the stack's own tokens (and the off-site copy as
-``tappaas.automation.credentials`` explains), judges every line with the rules of
+``tappaas.automation.credentials`` explains: the peer's reads in the site's task log, or,
+with ``--recovery-stack``, the copy itself listed with the peer's read-only restore token
+that stack holds), judges every line with the rules of
 ``tappaas.health`` and prints a table (80 columns), ``--json``, or also writes
 ``--prometheus FILE`` (node_exporter textfile format). Exit codes follow the monitoring
 plugin convention: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (a source unreachable, bad usage or
