@@ -41,8 +41,13 @@ def classify(
     message: str,
     param_errors: Mapping[str, str] | None = None,
 ) -> ApiError:
-    """The most specific error for this answer; the message is kept verbatim."""
-    lowered = message.lower()
+    """The most specific error for this answer; the message is kept verbatim.
+
+    Per-parameter texts count too: PVE answers a read of a missing backup job with ``400
+    Parameter verification failed`` and ``id: No such job '…'`` (pve-manager
+    ``PVE/API2/Backup.pm``, ``raise_param_exc``), which is "gone", not bad input.
+    """
+    lowered = " ".join([message, *(param_errors or {}).values()]).lower()
     kind: type[ApiError] = ApiError
     if status in TRANSIENT_STATUSES or any(t in lowered for t in TRANSIENT_TEXTS):
         kind = TransientApiError

@@ -121,6 +121,15 @@ class AccessApi:
         )
         return True
 
+    def regenerate_token(self, userid: str, name: str) -> SecretStr:
+        """A new secret for an existing token (its ACLs stay); the old one stops working.
+
+        PBS ``update_token`` with ``regenerate`` answers ``{tokenid, secret}`` (proxmox-backup
+        ``src/api2/access/user.rs``), the only time it shows that secret.
+        """
+        data = self.client.put(self._token_path(userid, name), regenerate=True)
+        return SecretStr(str(data["secret"]))
+
     def delete_token(self, userid: str, name: str) -> None:
         self.client.delete(self._token_path(userid, name))
 
