@@ -71,7 +71,7 @@ class Cut:
         return f"{self.stack}-{point}"
 
 
-SITE_CREATES, PEER_CREATES = 42, 19
+SITE_CREATES, PEER_CREATES = 43, 20
 """Creates in an uninterrupted up of each stack (checked by ``reference``)."""
 # The site's first, middle and last create (pools pending; jobs, tokens and ACLs pending; the
 # outputs not yet written), the middle of the peer's (its remote, pull job and tokens), and
