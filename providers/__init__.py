@@ -1,4 +1,5 @@
-"""Python dynamic providers: all of PBS, VM restore, and the PVE objects upstream cannot serve.
+"""Python dynamic providers: all of PBS, VM restore, the PVE objects upstream cannot serve, and
+the rented recovery host's readiness wait and backup inventory.
 
 Each module holds one resource: a frozen props model (identity fields replace, settings
 update in place), a provider built on ``ObjectProvider`` (check/diff/create/read/update/
@@ -8,6 +9,7 @@ Credentials arrive through ``configure()`` from stack config (see ``_endpoint``)
 """
 
 from providers._endpoint import Endpoint
+from providers.backup_inventory import BackupInventory
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
 from providers.pbs_group_owner import PbsGroupOwner
@@ -18,6 +20,7 @@ from providers.pbs_sync_job import PbsSyncJob
 from providers.pbs_token import PbsToken
 from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
+from providers.pve_api_ready import PveApiReady
 from providers.pve_backup_job import PveBackupJob
 from providers.pve_pbs_storage import PvePbsStorage
 from providers.pve_replication_job import PveReplicationJob
@@ -25,6 +28,7 @@ from providers.pve_zfs_storage import PveZfsStorage
 from providers.restored_vm import RestoredVm
 
 __all__ = [
+    "BackupInventory",
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
@@ -36,6 +40,7 @@ __all__ = [
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
+    "PveApiReady",
     "PveBackupJob",
     "PvePbsStorage",
     "PveReplicationJob",

@@ -31,6 +31,15 @@ from tappaas.model.backup import (
     LocalPbs,
     VerifySettings,
 )
+from tappaas.model.cloud import (
+    CloudCredentials,
+    CloudPrice,
+    CloudProvider,
+    CloudSettings,
+    ForwardProtocol,
+    PortForward,
+    WireGuardSettings,
+)
 from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
 from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
 from tappaas.model.drill import (
@@ -79,6 +88,10 @@ __all__ = [
     "BackupMode",
     "BackupSelection",
     "BackupSettings",
+    "CloudCredentials",
+    "CloudPrice",
+    "CloudProvider",
+    "CloudSettings",
     "ClusterApi",
     "ClusterSettings",
     "Compression",
@@ -91,6 +104,7 @@ __all__ = [
     "EncryptionSettings",
     "Endpoint",
     "ExecProbe",
+    "ForwardProtocol",
     "GuestSite",
     "HaSettings",
     "HaState",
@@ -105,6 +119,7 @@ __all__ = [
     "PersonalExport",
     "PersonalSettings",
     "PoolRole",
+    "PortForward",
     "Probe",
     "ProbeHelper",
     "RecoveryMethod",
@@ -124,6 +139,7 @@ __all__ = [
     "SyncSettings",
     "TcpProbe",
     "VerifySettings",
+    "WireGuardSettings",
     "load_site_config",
     "load_stack_file",
     "restore_token_id",

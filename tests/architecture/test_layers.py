@@ -2,8 +2,8 @@
 
 program → components → providers → pbs/pve operations → client; the readers of live state
 (observe) and the restore drills (drill) use the operations too; the internet drill →
-opnsense (read-only) → client's TLS pinning; model, policy, schedule and health are pure; the
-lab is a separate world that only the lab's own CLI commands load.
+opnsense (read-only) → client's TLS pinning; model, policy, schedule, health and rental are
+pure; the lab is a separate world that only the lab's own CLI commands load.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ import pytest
 
 from tests.conftest import REPO
 
-PURE = ("tappaas/model", "tappaas/policy", "tappaas/schedule", "tappaas/health")
+PURE = (
+    "tappaas/model",
+    "tappaas/policy",
+    "tappaas/schedule",
+    "tappaas/health",
+    "tappaas/rental",
+)
 IMPURE = ("pulumi", "pulumi_proxmoxve", "proxmoxer", "requests", "urllib3", "providers")
 LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).

@@ -18,6 +18,10 @@ PUBLIC = {
         "BackupMode",
         "BackupSelection",
         "BackupSettings",
+        "CloudCredentials",
+        "CloudPrice",
+        "CloudProvider",
+        "CloudSettings",
         "ClusterApi",
         "ClusterSettings",
         "Compression",
@@ -29,6 +33,7 @@ PUBLIC = {
         "DrillSettings",
         "EncryptionSettings",
         "ExecProbe",
+        "ForwardProtocol",
         "Endpoint",
         "GuestSite",
         "HaSettings",
@@ -44,6 +49,7 @@ PUBLIC = {
         "PersonalExport",
         "PersonalSettings",
         "PoolRole",
+        "PortForward",
         "Probe",
         "ProbeHelper",
         "RecoveryMethod",
@@ -63,6 +69,7 @@ PUBLIC = {
         "SyncSettings",
         "TcpProbe",
         "VerifySettings",
+        "WireGuardSettings",
         "load_site_config",
         "load_stack_file",
         "restore_token_id",
@@ -88,7 +95,10 @@ PUBLIC = {
         "render_rules_table",
         "resolver_findings",
         "restore_order",
+        "restore_tiers",
+        "services_to_restore",
         "summarize",
+        "unset_secrets",
     },
     "tappaas.schedule.calendar": {
         "UTC_SUFFIX",
@@ -108,7 +118,8 @@ def test_public_names_are_pinned(module_name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.health"]
+    "module_name",
+    ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.health", "tappaas.rental"],
 )
 def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
     """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""
