@@ -45,6 +45,8 @@ class LabConfig:
     Ports of 0 pick a free port. ``clock``: ``real`` (wall time; scheduled work happens as
     it falls due) or ``simulated`` (time stands still until ``lab.control.advance``);
     ``start_time`` (Unix seconds, UTC) starts the lab's clock at another moment than now.
+    ``restore_bytes_per_second`` and ``guest_boot_seconds`` make restores and boots take lab
+    time (drills measure it); by default both are instant.
     ``pbs_version`` is the release every PBS reports and behaves as (``/version``; options
     added by a later release are refused as that release's schema would).
     """
@@ -60,6 +62,10 @@ class LabConfig:
     pbs_ports: Mapping[str, int] = field(default_factory=dict)
     clock: ClockMode = "real"
     start_time: float | None = None
+    restore_bytes_per_second: float | None = None
+    """How fast restores copy disks from PBS; None (default) = at once (``behaviour.guest``)."""
+    guest_boot_seconds: float = 0.0
+    """From a VM's start to its guest agent answering; 0 (default) = at once."""
     clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     pbs_version: str = DEFAULT_PBS_VERSION
 
@@ -75,6 +81,8 @@ class LabConfig:
             raise ValueError("a secondary cluster needs at least one node")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")
+        if self.guest_boot_seconds < 0 or (self.restore_bytes_per_second or 1) <= 0:
+            raise ValueError("guest_boot_seconds must be >= 0, restore_bytes_per_second > 0")
         if not re.fullmatch(r"\d+\.\d+\.\d+", self.pbs_version):
             raise ValueError("pbs_version must be major.minor.patch, e.g. 4.2.3")
         if self.clock not in CLOCK_MODES:

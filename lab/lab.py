@@ -24,6 +24,7 @@ from typing import Any
 from lab.api.app import ApiApp
 from lab.api.pbs_app import PbsApp
 from lab.api.pve_app import PveApp
+from lab.behaviour.guest import GuestTiming
 from lab.config import DEFAULT_DISK_BYTES, LabConfig
 from lab.control.faults import FaultSet
 from lab.control.http import ControlEndpoint
@@ -191,6 +192,7 @@ class Lab:
             | {name: TaskRegistry("pve", clock.now, config.task_seconds) for name in saved.clusters}
         )
         self.world = world = World(saved.pve, saved.pbs, clock, tasks, collect)
+        world.guest_timing = GuestTiming(config.restore_bytes_per_second, config.guest_boot_seconds)
         pve_app = PveApp(
             PVE_INSTANCE,
             saved.pve,

@@ -90,6 +90,10 @@ class ChunkStore:
         """How many of an index's chunks are gone (a verify of it then fails)."""
         return sum(1 for chunk in index.chunks if chunk not in self._chunks)
 
+    def missing_chunks(self, index: ChunkIndex) -> list[ChunkId]:
+        """Which of an index's chunks are gone (what a restore of it stumbles on)."""
+        return sorted(chunk for chunk in index.chunks if chunk not in self._chunks)
+
     def lose(self, chunks: Iterable[ChunkId]) -> None:
         """Chunks destroyed outside PBS's control (a failed disk without redundancy)."""
         for chunk in chunks:

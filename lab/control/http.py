@@ -4,8 +4,9 @@ No real Proxmox has this prefix. Calls carry ``X-Lab-Token: <secret>`` (the PVE 
 secret, listed in the ``--detach`` state file) and a JSON object of keyword arguments;
 answers are ``{"data": …}`` or ``{"error": …}`` with status 400.
 
-``POST /_lab/seed-vm``, ``/_lab/seed-snapshot``, ``/_lab/create-namespace``,
-``/_lab/node-down``, ``/_lab/node-up``, ``/_lab/shutdown-node``, ``/_lab/maintenance``,
+``POST /_lab/seed-vm``, ``/_lab/seed-snapshot``, ``/_lab/corrupt-snapshot``,
+``/_lab/create-namespace``, ``/_lab/node-down``, ``/_lab/node-up``, ``/_lab/shutdown-node``,
+``/_lab/maintenance``,
 ``/_lab/fail-disk``, ``/_lab/disconnect``, ``/_lab/reconnect``, ``/_lab/inject-fault``,
 ``/_lab/clear-faults``, ``/_lab/clear-requests``, ``/_lab/advance``, ``/_lab/run-until``,
 ``/_lab/run-job``, ``/_lab/ransomware``; ``GET /_lab/now``, ``/_lab/journal?since=``,
@@ -49,6 +50,7 @@ class ControlEndpoint:
         operations: dict[tuple[str, str], Callable[..., Any]] = {
             ("POST", "seed-vm"): control.seed_vm,
             ("POST", "seed-snapshot"): control.seed_snapshot,
+            ("POST", "corrupt-snapshot"): control.corrupt_snapshot,
             ("POST", "create-namespace"): control.create_namespace,
             ("POST", "node-down"): control.node_down,
             ("POST", "node-up"): control.node_up,

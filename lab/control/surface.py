@@ -156,7 +156,8 @@ class Control:
         status: str = "running",
         config: Mapping[str, Any] | None = None,
     ) -> None:
-        """Place a VM on ``node`` (disks as ``{"scsi0": "tanka:vm-100-disk-0,size=32G"}``)."""
+        """Place a VM on ``node`` (disks as ``{"scsi0": "tanka:vm-100-disk-0,size=32G"}``);
+        like TAPPaaS's module VMs it runs the guest agent and has one NIC on ``vmbr0``."""
         state = self._pve.state
         if node not in state.nodes:
             raise LabError(f"unknown node {node!r}")
@@ -169,6 +170,9 @@ class Control:
                 "name": name or f"vm{vmid}",
                 "memory": "2048",
                 "cores": "2",
+                "agent": "1",
+                "net0": f"virtio=BC:24:11:{vmid >> 16 & 255:02X}:{vmid >> 8 & 255:02X}:"
+                f"{vmid & 255:02X},bridge=vmbr0",
             }
             vm_config.update(config or {})
             for key, value in (disks if disks is not None else DEFAULT_DISKS).items():
@@ -293,6 +297,27 @@ class Control:
             parts = [p for p in ns.split("/") if p]
             for depth in range(1, len(parts) + 1):
                 content.namespaces.add("/".join(parts[:depth]))
+
+    def corrupt_snapshot(
+        self, pbs: str, store: str, backup_id: str, time: int | None = None, ns: str = ""
+    ) -> int:
+        """Lose the chunks only snapshot ``vm/<backup_id>/<time>`` (default: the newest)
+        references — bit rot under it; a verify of it then fails and a restore of it breaks.
+        Returns how many chunks were lost."""
+        app = self._server(pbs)
+        with app.lock:
+            content = self._content(app, store)
+            group = content.groups.get(content.group_key(ns, "vm", backup_id))
+            if group is None or not group.snapshots:
+                raise LabError(f"no snapshot of vm/{backup_id} in {pbs}:{store}/{ns}")
+            snapshot = group.snapshots[time if time is not None else max(group.snapshots)]
+            if snapshot.index is None:
+                raise LabError(f"{snapshot.name} has no chunks to corrupt")
+            others = set().union(*(i.chunks for i in content.indexes() if i is not snapshot.index))
+            lost = set(snapshot.index.chunks) - others or set(sorted(snapshot.index.chunks)[:1])
+            content.chunks.lose(lost)
+            self._world.note(f"pbs/{pbs}", "fault", f"{snapshot.name}: {len(lost)} chunk(s) lost")
+            return len(lost)
 
     # -- faults and request log ----------------------------------------------------------
     def disconnect(self, instance: str) -> None:

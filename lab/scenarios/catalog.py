@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from lab.scenarios import accidental_deletion, node_failure, ransomware, retention
+from lab.scenarios import (
+    accidental_deletion,
+    corrupted_snapshot,
+    node_failure,
+    peer_stops_pulling,
+    ransomware,
+    restore_drills,
+    retention,
+)
+from lab.scenarios.monitoring import DRILL_TIMING
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import SiteLab, start_site_lab
 from tappaas.model import Role, SiteConfig
@@ -33,6 +43,8 @@ class Scenario:
     )
     needs: Needs = _nothing_more
     """What the site must have beyond a local PBS backing up a service (``unmet_needs``)."""
+    lab: Mapping[str, Any] = field(default_factory=dict)
+    """``LabConfig`` fields beyond the site's (e.g. restore and boot timing for drills)."""
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -54,6 +66,26 @@ SCENARIOS: dict[str, Scenario] = {
             accidental_deletion.TITLE,
             accidental_deletion.play,
             needs=accidental_deletion.needs,
+        ),
+        Scenario(
+            restore_drills.NAME,
+            restore_drills.TITLE,
+            restore_drills.play,
+            needs=_offsite_copy,
+            lab=DRILL_TIMING,
+        ),
+        Scenario(
+            corrupted_snapshot.NAME,
+            corrupted_snapshot.TITLE,
+            corrupted_snapshot.play,
+            needs=corrupted_snapshot.needs,
+            lab=DRILL_TIMING,
+        ),
+        Scenario(
+            peer_stops_pulling.NAME,
+            peer_stops_pulling.TITLE,
+            peer_stops_pulling.play,
+            needs=peer_stops_pulling.needs,
         ),
     )
 }
@@ -91,7 +123,7 @@ def run_scenario(name: str, site: SiteConfig, peer: SiteConfig) -> list[Scenario
     scenario = SCENARIOS[name]
     results = []
     for variant_site, variant_peer in scenario.variants(site, peer):
-        configured = start_site_lab(variant_site, variant_peer)
+        configured = start_site_lab(variant_site, variant_peer, **scenario.lab)
         try:
             result = scenario.play(configured)
         finally:

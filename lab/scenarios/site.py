@@ -7,7 +7,8 @@ service, the local PBS (datastore, namespaces, prune/verify/GC schedules, a toke
 holding DatastoreBackup only), the PVE side of backups (PBS storage with an encryption key,
 the daily vzdump job keeping everything, ``keep-all``), and the off-site copy: a pull by the
 peer with a read-only token, or a push to the peer with its write token. The services' VMs
-are seeded through the control surface (TAPPaaS modules create them, not the program).
+are seeded through the control surface (TAPPaaS modules create them, not the program), and
+so is the drill's probe helper (a small VM on the drill bridge) when the site declares one.
 
 One deliberate difference from the program: with push and ``remove_vanished`` the peer's
 write token gets DatastorePowerUser (backup + prune), since PBS needs prune rights to remove
@@ -74,9 +75,14 @@ class SiteLab:
 
 
 def lab_config(
-    site: SiteConfig, *, start: float = DEFAULT_START, clock: ClockMode = "simulated"
+    site: SiteConfig,
+    *,
+    start: float = DEFAULT_START,
+    clock: ClockMode = "simulated",
+    **overrides: Any,
 ) -> LabConfig:
-    """A lab with the site's nodes and their pool disks, a local and a peer PBS."""
+    """A lab with the site's nodes and their pool disks, a local and a peer PBS; other
+    ``LabConfig`` fields from ``overrides`` (e.g. restore and boot timing for drills)."""
     disks: dict[str, list[str]] = {node: [] for node in site.nodes}
     for pool in site.datapools.values():
         for node, devices in pool.devices.items():
@@ -88,6 +94,7 @@ def lab_config(
         node_disks={node: tuple(devices) for node, devices in disks.items()},
         clock=clock,
         start_time=start,
+        **overrides,
     )
 
 
@@ -97,9 +104,10 @@ def start_site_lab(
     *,
     start: float = DEFAULT_START,
     clock: ClockMode = "simulated",
+    **overrides: Any,
 ) -> SiteLab:
     """Start a lab for ``site`` and configure it (and the peer's PBS, if given)."""
-    lab = Lab.start(lab_config(site, start=start, clock=clock))
+    lab = Lab.start(lab_config(site, start=start, clock=clock, **overrides))
     try:
         return configure(lab, site, peer)
     except BaseException:
@@ -160,6 +168,15 @@ def _guests(lab: Lab, site: SiteConfig) -> None:
         for index, key in enumerate(service.backup.exclude_disks, start=1):
             disks[key] = f"{service.pool}:vm-{service.vmid}-disk-{index},size={DISK_SIZE},backup=0"
         lab.control.seed_vm(service.vmid, service.node, name, disks=disks)
+    helper, drill = site.drill.probe_helper, site.drill
+    if helper is not None and drill.bridge is not None:
+        tag = f",tag={drill.vlan}" if drill.vlan is not None else ""
+        nic = f"virtio=BC:24:11:FF:00:01,bridge={drill.bridge}{tag}"
+        pool = next(iter(site.datapools))
+        disk = {"scsi0": f"{pool}:vm-{helper.vmid}-disk-0,size=4G"}
+        lab.control.seed_vm(
+            helper.vmid, helper.node, "probe-helper", disks=disk, config={"net0": nic}
+        )
 
 
 def _availability(pve: Any, site: SiteConfig) -> None:

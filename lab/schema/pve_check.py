@@ -100,7 +100,12 @@ class PveSchemaChecker:
 
     @staticmethod
     def _typed(value: str, sub: Mapping[str, Any] | None) -> Any:
+        """The value as the handler gets it; an ``array`` from a form is its repeated keys
+        (pve-http-server ``decode_urlencoded``), one value becoming a one-item array
+        (pve-common ``RESTHandler`` ``normalize_legacy_param_formats``)."""
         kind = sub.get("type") if sub else None
+        if kind == "array":
+            return value.split("\0")
         if kind in ("boolean", "integer"):
             return int(value)
         if kind == "number":
@@ -165,7 +170,7 @@ class PveSchemaChecker:
         if kind == "number" and not _NUMBER.match(value):
             errors.add(path, f"type check ('number') failed - got '{value}'")
             return False
-        if kind in ("array", "object"):
+        if kind == "object":
             errors.add(path, f"type check ('{kind}') failed")
             return False
         return True

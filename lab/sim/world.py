@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
+from lab.behaviour.guest import GuestTiming
 from lab.sim.clock import LabClock
 from lab.sim.engine import Activity, Engine
 from lab.sim.journal import Journal
@@ -41,6 +42,8 @@ class World:
         self.lock = threading.RLock()
         self.journal = Journal()
         self.disconnected: set[str] = set()
+        self.guest_timing = GuestTiming()
+        """How long restores and boots take (``LabConfig``; instant by default)."""
         self.engine = Engine(clock, self.lock, lambda: collect(self))
 
     def now(self) -> int:

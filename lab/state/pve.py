@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lab.behaviour.disk_content import DiskContent
+from lab.behaviour.guest_agent import CommandResult
 from lab.behaviour.replication import ReplicationState
 from lab.state.access import AccessControl
 from lab.state.ha import HaState
@@ -70,6 +71,17 @@ class PveNode:
 
 
 @dataclass
+class PendingRestore:
+    """A ``qmrestore`` task still running: what the VM becomes when it ends."""
+
+    ends_at: int
+    config: dict[str, Any]
+    live: bool
+    start: bool
+    error: str | None = None
+
+
+@dataclass
 class Vm:
     """A QEMU guest; ``config`` is its ``qemu-server/<vmid>.conf`` as key/value pairs."""
 
@@ -82,6 +94,16 @@ class Vm:
     """What the guest's disks hold over time (created on first use; see ``sim.content``)."""
     io_error: bool = False
     """Its disks' pool is lost: QEMU pauses it with an I/O error (``qmpstatus`` io-error)."""
+    restore: PendingRestore | None = None
+    """A restore still copying or streaming its disks (``sim.pve.restore``)."""
+    booted_at: int | None = None
+    """When its guest's agent answers after the last start; None: long booted."""
+    broken: str | None = None
+    """Why its guest cannot boot (restored from a snapshot missing chunks)."""
+    origin: int | None = None
+    """The vmid whose backup it was restored from (its guest keeps that one's address)."""
+    agent_runs: dict[int, CommandResult] = field(default_factory=dict)
+    """``guest-exec`` results by pid."""
 
     @property
     def name(self) -> str:

@@ -81,6 +81,38 @@ class StackRunner:
     def destroy(self, on_output: Callable[[str], None] | None = None) -> auto.DestroyResult:
         return self.stack.destroy(on_output=on_output)
 
+    def _read(self, *args: str, stack: str | None = None) -> Any:
+        """Run a read-only ``pulumi`` command for ``stack`` (default: this one), parse its JSON.
+
+        Nothing is selected or created (``--stack`` names the stack), so reading writes nothing;
+        a wrong passphrase or a missing stack raises ``StackReadError`` with the engine's words.
+        """
+        command = [str(self.engine.pulumi), *args, "--json", "--stack", stack or self.stack_name]
+        done = subprocess.run(
+            command,
+            cwd=self.project_dir,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            reason = (done.stderr or done.stdout).strip().splitlines()
+            raise StackReadError(
+                f"cannot read stack {stack or self.stack_name}: {reason[-1] if reason else '?'}"
+            )
+        return json.loads(done.stdout or "null")
+
+    def config_values(self) -> dict[str, Any]:
+        """The stack's config with secrets decrypted (``pulumi config --show-secrets``)."""
+        raw = self._read("config", "--show-secrets") or {}
+        return {key: entry.get("objectValue", entry.get("value")) for key, entry in raw.items()}
+
+    def outputs_of(self, stack: str | None = None) -> dict[str, Any]:
+        """A stack's outputs with secrets decrypted (``pulumi stack output --show-secrets``);
+        another stack of the same backend (a peer stack) when ``stack`` names it."""
+        return dict(self._read("stack", "output", "--show-secrets", stack=stack) or {})
+
     def resource_outputs(self, name: str) -> dict[str, Any]:
         """The outputs of resource ``name`` with secrets decrypted (``pulumi stack export
         --show-secrets``): what an operator holding the passphrase can read, e.g. a token the
@@ -100,6 +132,10 @@ class StackRunner:
                 outputs = resource.get("outputs", {})
                 return {key: _reveal(value) for key, value in outputs.items()}
         raise KeyError(f"stack {self.stack_name} has no resource named {name!r}")
+
+
+class StackReadError(RuntimeError):
+    """A stack's config or outputs could not be read (wrong passphrase, no such stack)."""
 
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"

@@ -36,8 +36,11 @@ COMMANDS: dict[str, Command] = {
     "pr-preview": Command(
         "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
     ),
+    "status": Command(
+        "tappaas.cli.status", "Live 3-2-1 state of a site, judged OK/WARN/CRIT (exit 0-3)."
+    ),
     "drill": Command(
-        "tappaas.cli.drill", "Drills against the live site: internet (monitoring exit codes)."
+        "tappaas.cli.drill", "Restore drills (RTO/RPO per service) and the internet drill (0-3)."
     ),
     "peer": Command("tappaas.cli.peer", "Pair sites without shared state; guard a copy's history."),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),

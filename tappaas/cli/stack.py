@@ -102,12 +102,17 @@ def require_stack_file(project_dir: Path, stack: str) -> Path:
 
 
 @contextmanager
-def private_copy(project_dir: Path, stack: str) -> Iterator[Path]:
-    """A temporary folder holding copies of ``Pulumi.yaml`` and the stack file, for the engine
-    to rewrite as it likes; the originals are left untouched."""
+def private_copy(project_dir: Path, stack: str, *also: str) -> Iterator[Path]:
+    """A temporary folder holding copies of ``Pulumi.yaml`` and the stack file (and of the
+    files of stacks ``also`` names, where they exist), for the engine to rewrite as it likes;
+    the originals are left untouched."""
     with tempfile.TemporaryDirectory(prefix="tappaas-stack-") as folder:
         for name in ("Pulumi.yaml", f"Pulumi.{stack}.yaml"):
             shutil.copy2(project_dir / name, folder)
+        for other in also:
+            path = project_dir / f"Pulumi.{other}.yaml"
+            if other != stack and path.is_file():
+                shutil.copy2(path, folder)
         yield Path(folder)
 
 

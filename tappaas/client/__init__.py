@@ -1,6 +1,7 @@
 """The client layer: HTTPS to Proxmox VE and PBS (auth, TLS pinning, errors, retries, tasks)."""
 
 from tappaas.client.client import Envelope, ProxmoxClient
+from tappaas.client.encoding import ArrayParam
 from tappaas.client.errors import (
     ApiError,
     AuthError,
@@ -26,6 +27,7 @@ __all__ = [
     "NO_RETRY",
     "TASK_POLL",
     "ApiError",
+    "ArrayParam",
     "AuthError",
     "ConflictError",
     "ConnectionSettings",

@@ -268,6 +268,22 @@ class ProxmoxClient:
                 raise TaskTimeoutError(upid_text, time.monotonic() - started)
             sleep(self.settings.task_poll_interval)
 
+    def poll_task(self, upid_text: str) -> TaskResult | None:
+        """One look at a task: None while it runs, its result once stopped (a failed exit
+        status raises as ``wait_for_task`` does). For callers that wait on a clock of their own.
+        """
+        upid = Upid.parse(upid_text, self.product)
+        status, _ = call_with_retry(
+            lambda: self._send("GET", upid.status_path, {}), TASK_POLL, f"task {upid_text}"
+        )
+        data = status.data or {}
+        if data.get("status") != "stopped":
+            return None
+        exitstatus = str(data.get("exitstatus", ""))
+        if exitstatus == "OK" or exitstatus.startswith("WARNINGS"):
+            return TaskResult(upid, exitstatus, 0.0)
+        raise TaskFailedError(upid_text, exitstatus, self._log_tail(upid))
+
     def run_task(self, method: str, path: str, /, **params: Any) -> TaskResult:
         """Start an async call (its answer is a UPID) and wait for it."""
         upid = self.request(method, path, params).data

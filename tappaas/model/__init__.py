@@ -17,6 +17,9 @@ Public API::
 - ``network`` (optional, ``NetworkSettings``): the resolvers, the local domain and every
   service's names (TAPPaaS ``<vmname>.<zone0>.internal`` by default) with ``offline``;
   ``is_local(name)`` says whether the resolver answers a name from its own data.
+- ``drill`` (``DrillSettings``: isolated network, reserved vmids, probes per service) and
+  ``monitoring`` (``MonitoringSettings``: status thresholds) configure ``tappaas drill`` and
+  ``tappaas status``.
 - Retention is data: ``Retention.prune_options()`` gives the PBS prune-job keys (``forever``
   = ``keep-yearly=100``); PVE's vzdump job uses ``PVE_KEEP_ALL``.
 """
@@ -39,9 +42,19 @@ from tappaas.model.cloud import (
 )
 from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
 from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
+from tappaas.model.drill import (
+    AgentProbe,
+    DrillSettings,
+    ExecProbe,
+    HttpProbe,
+    Probe,
+    ProbeHelper,
+    TcpProbe,
+)
 from tappaas.model.endpoint import Endpoint
 from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
+from tappaas.model.monitoring import MonitoringSettings
 from tappaas.model.network import NetworkSettings, OpnsenseApi, Resolver, ServiceNames
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod, RecoverySettings, RestorePoint
@@ -70,6 +83,7 @@ __all__ = [
     "CONFIG_KEY",
     "FOREVER_YEARS",
     "PVE_KEEP_ALL",
+    "AgentProbe",
     "ApiToken",
     "BackupMode",
     "BackupSelection",
@@ -86,14 +100,18 @@ __all__ = [
     "CrsMode",
     "Datapool",
     "Direction",
+    "DrillSettings",
     "EncryptionSettings",
     "Endpoint",
+    "ExecProbe",
     "ForwardProtocol",
     "GuestSite",
     "HaSettings",
     "HaState",
+    "HttpProbe",
     "Importance",
     "LocalPbs",
+    "MonitoringSettings",
     "NetworkSettings",
     "Node",
     "OpnsenseApi",
@@ -102,6 +120,8 @@ __all__ = [
     "PersonalSettings",
     "PoolRole",
     "PortForward",
+    "Probe",
+    "ProbeHelper",
     "RecoveryMethod",
     "RecoverySettings",
     "Redundancy",
@@ -117,6 +137,7 @@ __all__ = [
     "ShutdownPolicy",
     "SiteConfig",
     "SyncSettings",
+    "TcpProbe",
     "VerifySettings",
     "WireGuardSettings",
     "load_site_config",

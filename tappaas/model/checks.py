@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tappaas.model._types import split_address
 from tappaas.model.cloud import RESERVED_PORTS, CloudProvider, CloudSettings
 from tappaas.model.datapool import PoolRole
+from tappaas.model.drill_checks import drill_is_isolated, monitoring_thresholds_are_ordered
 from tappaas.model.errors import ConfigIssue
 from tappaas.model.recovery import RecoveryMethod
 from tappaas.model.remote import Direction
@@ -492,6 +493,8 @@ CHECKS: tuple[Check, ...] = (
     remote_is_named_once,
     guests_are_named_once,
     personal_and_recovery_references,
+    drill_is_isolated,
+    monitoring_thresholds_are_ordered,
     cloud_host_fits,
     network_references,
 )

@@ -26,6 +26,8 @@ from tappaas.model.backup import BackupSettings
 from tappaas.model.cloud import CloudSettings
 from tappaas.model.cluster import ClusterSettings, Node
 from tappaas.model.datapool import Datapool, PoolRole
+from tappaas.model.drill import DrillSettings
+from tappaas.model.monitoring import MonitoringSettings
 from tappaas.model.network import (
     DEFAULT_LOCAL_DOMAIN,
     DEFAULT_ZONE,
@@ -66,6 +68,8 @@ class SiteConfig(StrictModel):
     peer: PeerSettings | None = None
     personal: PersonalSettings | None = None
     recovery: RecoverySettings = RecoverySettings()
+    drill: DrillSettings = DrillSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     cloud: CloudSettings | None = None
     """Role ``cloud-recovery`` only: rent a host and restore there (else: restore onto
     ``cluster``, a PVE cluster that already exists)."""

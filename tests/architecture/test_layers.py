@@ -1,8 +1,9 @@
 """The layers are visible in the imports: nothing runs back up, the lab stays apart.
 
-program → components → providers → pbs/pve operations → client; the internet drill →
-opnsense (read-only) → client's TLS pinning; model, policy and schedule are pure; the lab is
-a separate world that only the lab's own CLI commands load.
+program → components → providers → pbs/pve operations → client; the readers of live state
+(observe) and the restore drills (drill) use the operations too; the internet drill →
+opnsense (read-only) → client's TLS pinning; model, policy, schedule, health and rental are
+pure; the lab is a separate world that only the lab's own CLI commands load.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import pytest
 
 from tests.conftest import REPO
 
-PURE = ("tappaas/model", "tappaas/policy", "tappaas/schedule", "tappaas/rental")
+PURE = (
+    "tappaas/model",
+    "tappaas/policy",
+    "tappaas/schedule",
+    "tappaas/health",
+    "tappaas/rental",
+)
 IMPURE = ("pulumi", "pulumi_proxmoxve", "proxmoxer", "requests", "urllib3", "providers")
 LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).
@@ -30,6 +37,8 @@ ALLOWED = {
         "tappaas.section",
     },
     "tappaas/components": {"providers", "tappaas.client"},
+    "tappaas/observe": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/drill": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
     "tappaas/opnsense": {"tappaas.client"},
     "tappaas/internet": {"tappaas.opnsense"},
 }

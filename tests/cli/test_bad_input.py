@@ -6,7 +6,8 @@ runs ``tappaas`` in a fresh process (the console entry point, so the exit-code c
 No row may print a traceback or leave a crash file: 3 (an internal error) is never the
 answer to something a user can type. Commands added later add their rows here.
 
-Exit codes: 0 ok; 1 blocking findings or a failed operation; 2 invalid input or usage.
+Exit codes: 0 ok; 1 blocking findings or a failed operation; 2 invalid input or usage; for
+the monitoring commands (``status``, ``drill``) 3 (UNKNOWN) for invalid input or usage.
 Placeholders in command lines: ``{name}`` is a file of ``FILES`` (or ``{tmp}``, the folder).
 """
 
@@ -68,6 +69,10 @@ def _bomb() -> str:
 FILES: dict[str, bytes] = {
     "project/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
     "project/Pulumi.prod.yaml": PROD.encode(),
+    "monitored/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
+    "monitored/Pulumi.prod.yaml": PROD.encode(),
+    "monitored/Pulumi.invalid.yaml": _invalid().encode(),
+    "monitored/Pulumi.single.yaml": (REPO / "Pulumi.single.yaml").read_bytes(),
     "prod.yaml": PROD.encode(),
     "single.yaml": (REPO / "Pulumi.single.yaml").read_bytes(),
     "peer.yaml": (REPO / "Pulumi.peer.yaml").read_bytes(),
@@ -186,8 +191,52 @@ CASES: list[BadInput] = [
         env=NO_PASSPHRASE,
     ),
     BadInput("cloud credentials cloud --dir {tmp}/cloud --force=no", 2, "does not take a value"),
-    # drill (a monitoring command: 3 is UNKNOWN, here an unreadable stack)
+    # status and drill are monitoring commands: 0-3 = OK/WARN/CRIT/UNKNOWN, so bad usage or
+    # input exits 3 (UNKNOWN), never 2, which a scheduler would read as CRITICAL
+    BadInput("status", 3, "Missing option '--stack'"),
+    BadInput("status --bogus", 3, "No such option: --bogus"),
+    BadInput("status --stack prod --dir {tmp}/empty", 3, "no Pulumi.yaml in"),
+    BadInput("status --stack nope --dir {tmp}/project", 3, "(stacks there: prod)"),
+    BadInput("status --stack invalid --dir {tmp}/monitored", 3, "services.web.importance"),
+    BadInput(
+        "status --stack prod --dir {tmp}/monitored", 3, "export PULUMI_CONFIG_PASSPHRASE=",
+        env=(("PULUMI_CONFIG_PASSPHRASE", None), ("PULUMI_CONFIG_PASSPHRASE_FILE", None)),
+    ),
+    BadInput(
+        "status --stack prod --dir {tmp}/monitored", 3, "no stack state in",
+        env=(("PULUMI_CONFIG_PASSPHRASE", "x"),),
+    ),
+    BadInput(
+        "status --stack prod --recovery-stack nope --dir {tmp}/monitored", 3, "no stack file",
+        env=(("PULUMI_CONFIG_PASSPHRASE", "x"),),
+    ),
+    BadInput("status --stack prod --prometheus", 3, "Option '--prometheus' requires an argument"),
+    BadInput("drill", 3, "Usage: tappaas drill"),
+    BadInput("drill nope", 3, "No such command 'nope'"),
+    BadInput("drill --all", 3, "--stack is required"),
+    BadInput("drill --stack prod --dir {tmp}/monitored", 3, "give exactly one of --service S"),
+    BadInput("drill --stack prod --all --service nextcloud --dir {tmp}/monitored", 3,
+             "give exactly one of"),
+    BadInput("drill --stack prod --service nope --dir {tmp}/monitored", 3,
+             "unknown service(s) nope"),
+    BadInput("drill --stack prod --sample 0 --dir {tmp}/monitored", 3, "--sample must be at least"),
+    BadInput("drill --stack prod --sample many", 3, "Invalid value for '--sample'"),
+    BadInput("drill --stack prod --all --from cloud", 3, "'cloud' is not one of"),
+    BadInput("drill --stack prod --all --node x --dir {tmp}/monitored", 3,
+             "--node 'x' is not a declared node"),
+    BadInput("drill --stack invalid --all --dir {tmp}/monitored", 3, "invalid site config"),
+    BadInput("drill --stack nope --all --dir {tmp}/monitored", 3, "no stack file"),
+    BadInput("drill --stack prod --report --dir {tmp}/monitored", 3, "no drills recorded yet"),
+    BadInput(
+        "drill --stack prod --all --dir {tmp}/monitored", 3, "no stack state in",
+        env=(("PULUMI_CONFIG_PASSPHRASE", "x"),),
+    ),
+    BadInput("drill --stack prod internet", 3, "do not apply to 'drill internet'"),
+    BadInput("drill internet", 3, "Missing option '--stack'"),
+    BadInput("drill internet --bogus", 3, "No such option: --bogus"),
     BadInput("drill internet --stack nope", 3, "cannot read stack file"),
+    BadInput("drill internet --stack prod --timeout 99", 3, "Invalid value for '--timeout'"),
+    BadInput("drill internet --stack single --dir {tmp}/monitored", 3, "has no network section"),
     # peer: every input is checked before the engine runs (check is a monitoring command:
     # 3 is UNKNOWN, here an unreadable stack or a missing passphrase)
     BadInput("peer bogus", 2, "No such command 'bogus'"),

@@ -167,9 +167,11 @@ def _task_started(lab: Lab, kind: str, worker_id: str, wait: float = 10.0) -> li
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         tasks = pbs.get("/nodes/localhost/tasks", limit=500)
-        mine = [t for t in tasks if (t["type"], t["id"]) == (kind, worker_id)]
+        # PBS lists worker_type/worker_id, and endtime/status only once a task ended
+        # (proxmox-backup pbs-api-types TaskListItem; PVE's list says type/id)
+        mine = [t for t in tasks if (t["worker_type"], t.get("worker_id")) == (kind, worker_id)]
         if mine:
-            return [t["upid"] for t in mine if t["status"] == "running"]
+            return [t["upid"] for t in mine if "endtime" not in t]
         time.sleep(0.02)
     return []
 

@@ -72,7 +72,7 @@ def test_a_vzdump_job_backs_up_each_nodes_guests_in_ascending_order(simulated_la
     assert first["comment"] == "db on tappaas1" and first["owner"] == "pve@pbs!backup"
     assert {f["crypt-mode"] for f in first["files"]} >= {"encrypt"}
     [task] = [t for t in pve.nodes("tappaas1").tasks.get() if t["type"] == "vzdump"]
-    assert task["exitstatus"] == "OK" and task["user"] == "root@pam"
+    assert task["status"] == "OK" and task["user"] == "root@pam"
     log = _log(pve, "tappaas1", task["upid"])
     assert log.index("INFO: Starting Backup of VM 100 (qemu)") < log.index(
         "INFO: Starting Backup of VM 101 (qemu)"

@@ -16,4 +16,4 @@ def test_the_latest_backup_restores_through_the_api(site_lab, prod, peer):
     config = pve.nodes(vm.node).qemu(vm.vmid).config.get()
     assert config["scsi0"].startswith("tanka1:vm-340-disk-0")
     tasks = [t for t in pve.nodes(vm.node).tasks.get() if t["type"] == "qmrestore"]
-    assert [t["exitstatus"] for t in tasks] == ["OK"]
+    assert [t["status"] for t in tasks] == ["OK"]

@@ -13,6 +13,7 @@ PUBLIC = {
         "CONFIG_KEY",
         "FOREVER_YEARS",
         "PVE_KEEP_ALL",
+        "AgentProbe",
         "ApiToken",
         "BackupMode",
         "BackupSelection",
@@ -29,14 +30,18 @@ PUBLIC = {
         "CrsMode",
         "Datapool",
         "Direction",
+        "DrillSettings",
         "EncryptionSettings",
+        "ExecProbe",
         "ForwardProtocol",
         "Endpoint",
         "GuestSite",
         "HaSettings",
         "HaState",
+        "HttpProbe",
         "Importance",
         "LocalPbs",
+        "MonitoringSettings",
         "NetworkSettings",
         "Node",
         "OpnsenseApi",
@@ -45,6 +50,8 @@ PUBLIC = {
         "PersonalSettings",
         "PoolRole",
         "PortForward",
+        "Probe",
+        "ProbeHelper",
         "RecoveryMethod",
         "RecoverySettings",
         "RestorePoint",
@@ -60,6 +67,7 @@ PUBLIC = {
         "ShutdownPolicy",
         "SiteConfig",
         "SyncSettings",
+        "TcpProbe",
         "VerifySettings",
         "WireGuardSettings",
         "load_site_config",
@@ -110,7 +118,8 @@ def test_public_names_are_pinned(module_name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module_name", ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.rental"]
+    "module_name",
+    ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.health", "tappaas.rental"],
 )
 def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
     """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""

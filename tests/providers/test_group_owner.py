@@ -9,11 +9,14 @@ lab's vzdump applies the same owner check (``lab/sim/pve/vzdump.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from lab import Lab
 from providers.pbs_group_owner import PbsGroupOwnerProvider
 from tappaas.client import TaskFailedError
+from tests.fixtures.lab import SIMULATED_START
 from tests.providers.harness import (
     configured,
     endpoint,
@@ -26,11 +29,16 @@ USER = "tappaas-pve@pbs"
 
 
 def _backup_now(lab: Lab, storage: str) -> None:
+    """A backup a minute after the last: two in one second would share a snapshot name."""
+    lab.control.advance(minutes=1)
     lab_client(lab.pve).run_task("POST", "/nodes/tappaas1/vzdump", vmid="340", storage=storage)
 
 
-def test_pve_backs_up_again_after_its_token_is_renamed(fresh_lab: Lab) -> None:
-    lab, pbs = fresh_lab, fresh_lab.pbs["local"]
+def test_pve_backs_up_again_after_its_token_is_renamed(
+    lab_factory: Callable[..., Lab],
+) -> None:
+    lab = lab_factory(clock="simulated", start_time=SIMULATED_START)
+    pbs = lab.pbs["local"]
     admin = lab_client(pbs)
     admin.wait_for_task(admin.post("/config/datastore", name="backups", path="/tankc/backups"))
     admin.post("/access/users", userid=USER)

@@ -55,9 +55,10 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_the_group_alone_prints_its_help() -> None:
+def test_the_group_alone_prints_its_help_and_exits_unknown() -> None:
+    """No drill chosen: a usage error, 3 (UNKNOWN) as for every monitoring usage error."""
     result = runner.invoke(app, ["drill"])
-    assert result.exit_code == 0
+    assert result.exit_code == 3
     assert "internet" in result.output and "0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN" in result.output
 
 

@@ -4,11 +4,13 @@ Creating a pool is a ``zfscreate`` task; its devices must be unused and a mirror
 ``add_storage`` creates the zfspool storage entry, or on a second node appends that node to
 an existing entry for the same pool. Pool and disk health follow failed disks
 (``sim.pve.disks``). ``POST /nodes/{node}/status`` shuts a node down or reboots it under the
-cluster's HA shutdown policy (``sim.pve.power``).
+cluster's HA shutdown policy (``sim.pve.power``). ``GET /nodes/{node}/status`` counts the
+running VMs' memory as used; ``GET /nodes/{node}/time`` is the lab's clock.
 """
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -24,6 +26,8 @@ ROUTES = RouteTable()
 PveCall = Call[PveCluster]
 MIN_DISKS = {"single": 1, "mirror": 2, "raid10": 4, "raidz": 3, "raidz2": 4, "raidz3": 5}
 ZFS_CONTENT = "images,rootdir"
+_MEMORY = re.compile(r"(?:^|,)(?:current=)?(\d+)(?:,|$)")
+"""A VM's ``memory`` in MiB (qemu-server ``memory``: a number or ``current=N``; 512 unset)."""
 
 
 def node_of(call: PveCall) -> PveNode:
@@ -58,23 +62,38 @@ def list_nodes(call: PveCall) -> list[dict[str, Any]]:
     ]
 
 
+def _used_memory(state: PveCluster, node: PveNode) -> int:
+    """The host's own share (an eighth) plus the memory of the VMs running on it."""
+    running = sum(
+        int(match.group(1)) if (match := _MEMORY.search(str(vm.config.get("memory", "")))) else 512
+        for vm in state.vms.values()
+        if vm.node == node.name and vm.status == "running"
+    )
+    return min(node.memory, node.memory // 8 + running * 1024**2)
+
+
 @ROUTES.route("GET", "/nodes/{node}/status", "node:pve-node")
 def node_status(call: PveCall) -> dict[str, Any]:
-    """CPU, memory and versions of one node."""
+    """CPU, memory (running VMs count) and versions of one node."""
     node = node_of(call)
+    used = _used_memory(call.state, node)
     return {
         "uptime": 86400,
         "cpu": 0.02,
         "cpuinfo": {"cpus": node.cpus, "model": "TAPPaaS lab CPU", "sockets": 1},
-        "memory": {
-            "total": node.memory,
-            "used": node.memory // 8,
-            "free": node.memory - node.memory // 8,
-        },
+        "memory": {"total": node.memory, "used": used, "free": node.memory - used},
         "pveversion": "pve-manager/9.1.2/7b3a1f2c9d4e5b6a",
         "kversion": "Linux 6.14.8-2-pve #1 SMP PREEMPT_DYNAMIC",
         "loadavg": ["0.10", "0.10", "0.10"],
     }
+
+
+@ROUTES.route("GET", "/nodes/{node}/time", "node:pve-node")
+def node_time(call: PveCall) -> dict[str, Any]:
+    """The node's clock (the lab's), in UTC as TAPPaaS pins its nodes."""
+    node_of(call)
+    now = int(call.services.clock())
+    return {"time": now, "localtime": now, "timezone": "UTC"}
 
 
 @ROUTES.route("POST", "/nodes/{node}/status", "node:pve-node command:string")

@@ -9,6 +9,15 @@ resource; other config keys (``tags``, ``description``, ``protection``) override
 backup's. A VM with ``protection`` set can neither be destroyed nor restored over. A config
 that lives on another node is "does not exist" here, as on PVE.
 
+A restore takes the lab time ``LabConfig`` gives it (instant by default; ``sim.pve.guests``):
+a full restore shows PVE's placeholder (``memory: 128``, ``lock: create``) until its disks
+are copied; ``live-restore`` runs the VM at once while they stream. Config keys beside
+``archive`` override the backup's (qemu-server ``create_vm`` ``override_conf``; a NIC
+without a MAC gets a random one, ``add_random_macs``). A snapshot missing chunks (verify:
+failed) restores into a guest that never boots, and the task fails. A locked VM cannot be
+started, stopped or destroyed ("VM is locked (create)", ``QemuConfig->check_lock``).
+``GET /nodes/{node}/vzdump/extractconfig`` returns a backup's config as text.
+
 Power and migration requests for an HA-managed VM go to HA, as on PVE (``hastart``,
 ``hastop``, ``hamigrate`` tasks that only ask: the resource's requested state changes, the
 CRM acts in its next round). Other VMs migrate at once (a replication run to the target
@@ -30,9 +39,11 @@ from lab.handlers.pve.nodes import node_of, primary_only
 from lab.handlers.pve.storage import pbs_target
 from lab.schema.pve_check import split_list
 from lab.sim.pve.disks import disks_on
+from lab.sim.pve.guests import LIVE_RESTORE_FAILED, begin_restore, boot_guest, pbs_restore_failed
 from lab.sim.pve.ha import HaManager
 from lab.sim.pve.migration import migrate
 from lab.sim.pve.vzdump import run_vzdump
+from lab.state.pbs import Snapshot
 from lab.state.pve import DISK_KEY, HaResource, PveCluster, Vm
 
 ROUTES = RouteTable()
@@ -94,11 +105,18 @@ def _allocate(state: PveCluster, vmid: int, value: str, storage: str | None) -> 
 
 
 def _new_mac(value: str) -> str:
+    """A NIC with a fresh random MAC (added after the model when it had none)."""
     mac = "BC:24:11:" + ":".join(f"{random.randrange(256):02X}" for _ in range(3))
-    return MAC.sub(mac, value)
+    if MAC.search(value):
+        return MAC.sub(mac, value)
+    model, sep, rest = value.partition(",")
+    return f"{model}={mac}{sep}{rest}"
 
 
-def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | None]:
+def _restore_source(
+    call: PveCall, archive: str
+) -> tuple[dict[str, str], Snapshot | None, str | None]:
+    """The backup's config and snapshot, or why it cannot be read."""
     match = ARCHIVE.match(archive)
     if match is None:
         raise pve_die(f"unable to parse volume ID '{archive}'")
@@ -112,7 +130,7 @@ def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | 
         )
     target = pbs_target(call.services.world, entry)
     if target is None:
-        return {}, f"{storage_id}: error fetching datastores - connection refused"
+        return {}, None, f"{storage_id}: error fetching datastores - connection refused"
     _, store = target
     group = store.groups.get(
         store.group_key(str(entry.get("namespace", "")), backup_type, backup_id)
@@ -121,16 +139,18 @@ def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | 
     if group is not None:
         snapshot = next((s for s in group.snapshots.values() if s.name.endswith(stamp)), None)
     if snapshot is None:
-        return {}, f"unable to find snapshot '{backup_type}/{backup_id}/{stamp}'"
+        return {}, None, f"unable to find snapshot '{backup_type}/{backup_id}/{stamp}'"
     secrets_of = call.state.storage_secrets.get(storage_id)
     provided = secrets_of.key_marker() if secrets_of is not None else None
     manifest_key = snapshot.key_fingerprint or "unknown"
     # proxmox-backup pbs-datastore/src/manifest.rs check_fingerprint
     if snapshot.encrypted and provided is None:
-        return {}, f"missing key - manifest was created with key {manifest_key}"
+        return {}, None, f"missing key - manifest was created with key {manifest_key}"
     if snapshot.encrypted and snapshot.key_fingerprint not in (None, provided):
-        return {}, (
-            f"wrong key - manifest's key {manifest_key} does not match provided key {provided}"
+        return (
+            {},
+            None,
+            f"wrong key - manifest's key {manifest_key} does not match provided key {provided}",
         )
     config = dict(snapshot.config) or {
         "name": f"vm{backup_id}",
@@ -139,7 +159,18 @@ def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | 
         "scsi0": f"{entry.get('restore-storage', 'local-zfs')}:vm-{backup_id}-disk-0,size=32G",
         "net0": "virtio=BC:24:11:00:00:01,bridge=vmbr0",
     }
-    return config, None
+    return config, snapshot, None
+
+
+def _missing_chunk(call: PveCall, archive: str, snapshot: Snapshot) -> str | None:
+    """A chunk of the snapshot that is gone from its datastore (a hint for the error), or None."""
+    entry = call.state.storage.get(archive.split(":", 1)[0])
+    target = pbs_target(call.services.world, entry) if entry is not None else None
+    if target is None or snapshot.index is None:
+        return None
+    _, store = target
+    missing = store.chunks.missing_chunks(snapshot.index)
+    return hashlib.sha256(repr(missing[0]).encode()).hexdigest() if missing else None
 
 
 @ROUTES.route("GET", "/nodes/{node}/qemu", "node:pve-node full?:boolean")
@@ -161,6 +192,8 @@ def list_vms(call: PveCall) -> list[dict[str, Any]]:
         }
         if vm.lock:
             item["lock"] = vm.lock
+        if vm.config.get("tags"):
+            item["tags"] = vm.config["tags"]
         out.append(item)
     return out
 
@@ -192,10 +225,11 @@ def create_vm(call: PveCall) -> str:
             error=f"unable to restore VM {vmid} - protection mode enabled",
         ).upid
     overrides = {k: str(v) for k, v in call.params.items() if k not in CREATE_CONTROL}
+    snapshot = None
     if archive:
         if any(DISK_KEY.match(k) for k in overrides):
             raise pve_die("option conflicts with option 'archive'")
-        config, error = _restore_source(call, str(archive))
+        config, snapshot, error = _restore_source(call, str(archive))
         if error is not None:
             return call.services.tasks.start(
                 node.name,
@@ -214,13 +248,38 @@ def create_vm(call: PveCall) -> str:
     for key, value in list(config.items()):
         if DISK_KEY.match(key) and "media=cdrom" not in value and not value.startswith("none"):
             config[key] = _allocate(call.state, vmid, value, storage)
-        elif key.startswith("net") and (call.param("unique") or not archive):
+        elif key.startswith("net") and (call.param("unique") or not archive or key in overrides):
             config[key] = _new_mac(value)
     running = bool(call.param("start") or call.param("live-restore"))
-    call.state.vms[vmid] = Vm(vmid, node.name, "running" if running else "stopped", config)
+    vm = Vm(vmid, node.name, "running" if running else "stopped", config)
+    call.state.vms[vmid] = vm
     if call.param("ha-managed"):
         call.state.ha_resources.put(HaResource(f"vm:{vmid}", "vm", {"state": "started"}))
-    return call.services.tasks.start(node.name, worker, str(vmid), call.auth_id).upid
+    if snapshot is None:
+        return call.services.tasks.start(node.name, worker, str(vmid), call.auth_id).upid
+    return _restore_task(call, vm, str(archive), snapshot)
+
+
+def _restore_task(call: PveCall, vm: Vm, archive: str, snapshot: Snapshot) -> str:
+    """The ``qmrestore`` task of a restore that takes lab time (``sim.pve.guests``)."""
+    live = bool(call.param("live-restore"))
+    vm.origin = int(snapshot.backup_id) if snapshot.backup_id.isdigit() else None
+    chunk = _missing_chunk(call, archive, snapshot)
+    error = None
+    if chunk is not None:
+        vm.broken = f"I/O error reading chunk {chunk}"
+        error = LIVE_RESTORE_FAILED if live else pbs_restore_failed(archive, chunk)
+    config = dict(vm.config)
+    world = call.services.world
+    seconds = begin_restore(
+        world, vm, config, live=live, start=bool(call.param("start")), error=error
+    )
+    log = ["starting VM for live-restore"] if live else []
+    task = call.services.tasks.start(
+        vm.node, "qmrestore", str(vm.vmid), call.auth_id, error=error, log=log
+    )
+    task.duration = max(task.duration, seconds)
+    return task.upid
 
 
 @ROUTES.route(
@@ -287,6 +346,7 @@ def current_status(call: PveCall) -> dict[str, Any]:
         "uptime": 3600 if vm.status == "running" else 0,
         "cpus": int(vm.config.get("cores", 1)),
         "ha": {"managed": 1, "state": ha.state} if ha else {"managed": 0},
+        **({"lock": vm.lock} if vm.lock else {}),
     }
 
 
@@ -300,6 +360,8 @@ def _power(call: PveCall, worker: str, target: str) -> str:
         request = f"Requesting HA {'start' if start else 'stop'} for VM {vm.vmid}"
         ha_worker = "hastart" if start else "hastop"
         return tasks.start(vm.node, ha_worker, str(vm.vmid), call.auth_id, log=[request]).upid
+    if vm.lock:
+        raise pve_die(f"VM is locked ({vm.lock})")
     error = None
     if worker == "qmstart" and vm.status == "running":
         error = f"VM {vm.vmid} already running"
@@ -307,6 +369,8 @@ def _power(call: PveCall, worker: str, target: str) -> str:
         error = f"volume '{vm.volumes()[0]}' does not exist"
     else:
         vm.status = target
+        if target == "running":
+            boot_guest(call.services.world, vm, live=False)
     return tasks.start(vm.node, worker, str(vm.vmid), call.auth_id, error=error).upid
 
 
@@ -340,6 +404,8 @@ def destroy(call: PveCall) -> str:
     sid = f"vm:{vm.vmid}"
     if _protected(vm):  # qemu-server API2/Qemu.pm destroy_vm: check_protection first
         raise pve_die(f"can't remove VM {vm.vmid} - protection mode enabled")
+    if vm.lock and not call.param("skiplock"):
+        raise pve_die(f"VM is locked ({vm.lock})")
     if vm.status == "running":
         raise pve_die(f"VM {vm.vmid} is running - destroy failed")
     if sid in call.state.ha_resources and not call.param("purge"):
@@ -399,3 +465,13 @@ def vzdump(call: PveCall) -> str:
     if task is None:
         raise pve_die(f"no guest of the selection is on node '{node.name}'")
     return task.upid
+
+
+@ROUTES.route("GET", "/nodes/{node}/vzdump/extractconfig", "node:pve-node volume:string")
+def extract_config(call: PveCall) -> str:
+    """A backup's ``qemu-server.conf`` as text (``PVE::Storage::extract_vzdump_config``)."""
+    node_of(call)
+    config, _, error = _restore_source(call, str(call.param("volume")))
+    if error is not None:
+        raise pve_die(error)
+    return "".join(f"{key}: {value}\n" for key, value in config.items())

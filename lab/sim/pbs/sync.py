@@ -10,7 +10,11 @@ plan to the lab's datastores, with the credentials the job really uses:
   ``DatastoreBackup`` alone can add snapshots but never remove one).
 
 Copies carry the chunk index (deduplicated on insert), notes and verify state; the protected
-flag stays behind. An unreachable remote fails the run as PBS's HTTP client does.
+flag stays behind. An unreachable remote fails the run as PBS's HTTP client does. A pull
+reads each snapshot it copies through the remote's backup reader protocol, which the remote
+logs as a ``reader`` task of the reading credential, worker id ``<store>:<type>/<id>/<HEX
+time>`` (proxmox-backup ``src/server/pull.rs`` ``BackupReader::start``,
+``src/api2/reader/mod.rs``).
 """
 
 from __future__ import annotations
@@ -156,7 +160,13 @@ def run_sync(
     target_scope = subtree(target.content.namespaces, options.target_ns, None)
     target_view = view(target.content, ((ns, target.content.groups_in(ns)) for ns in target_scope))
     plan = plan_sync(source_view, target_view, options)
+    reads = world.tasks[remote.server.name] if pull and job.get("remote") is not None else None
     applied = _apply(plan, source, target, at)
+    if reads is not None:
+        for copy in plan.copies:
+            group, when = copy.snapshot.group, copy.snapshot.backup_time
+            worker_id = f"{source.store}:{group.type}/{group.id}/{when:08X}"
+            reads.start(source.server.hostname, "reader", worker_id, source.auth_id)
     log += [*plan.log, *applied.log]
     errors = [*plan.errors, *applied.errors]
     log.append(f"sync job '{job.id}' end")

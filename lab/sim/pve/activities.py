@@ -1,4 +1,5 @@
-"""The PVE work that runs on its own: vzdump jobs per node, replication jobs, HA, node power.
+"""The PVE work that runs on its own: vzdump jobs per node, replication jobs, HA, node power,
+and restores that take time (``guests``).
 
 pvescheduler runs on every node each minute: a vzdump job from ``jobs.cfg`` runs on each
 (online) node for that node's guests, with a run state per node; a replication job runs on
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from lab.behaviour.schedulers import JobRunState, next_start, next_tick
 from lab.sim.engine import Activity
 from lab.sim.pve import replication
+from lab.sim.pve.guests import RestoreCompletion
 from lab.sim.pve.ha import HaManager
 from lab.sim.pve.power import NodePower
 from lab.sim.pve.vzdump import run_vzdump, vzdump_key
@@ -129,3 +131,6 @@ def pve_activities(world: World) -> Iterator[Activity]:
         yield ScheduledReplication(world, entry.id)
     yield HaRounds(world)
     yield NodePower(world)
+    for vm in pve.vms.values():
+        if vm.restore is not None:
+            yield RestoreCompletion(world, vm.vmid)
