@@ -31,6 +31,9 @@ COMMANDS: dict[str, Command] = {
         "tappaas.cli.check", "Check a stack's site config: findings, RPO/RTO per service."
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
+    "import": Command(
+        "tappaas.cli.import_", "Adopt a site set up by upstream TAPPaaS scripts (files, live)."
+    ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }
