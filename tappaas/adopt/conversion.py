@@ -406,6 +406,7 @@ class _Builder:
         failover = module.ha_node or next((n for n in nodes if n != home), None)
         backed_up = module.uses(BACKUP_VM) or always
         important = ha or pool_role(storage) == "important"
+        self.provenance[path] = source("vmname") if module.vmname else f"{shown}: (file name)"
         self.put(f"{path}.vmid", module.vmid, source("vmid"))
         self.put(f"{path}.node", home, source("node") if module.node else f"{shown}: node (unset)")
         self.put(f"{path}.pool", storage, source("storage"))

@@ -62,7 +62,7 @@ def _wrap(text: str, indent: str = INDENT) -> list[str]:
 
 def format_upstream_error(issues: Sequence[UpstreamIssue]) -> str:
     """Every problem with the upstream files: file, field, message."""
-    lines = [f"the upstream files cannot be imported ({len(issues)} problem(s)):"]
+    lines = [f"nothing imported: {len(issues)} problem(s) with the input files:"]
     for issue in issues:
         lines += _wrap(f"{issue.file}: {issue.field}: {issue.message}", "  ")
     return "\n".join(lines)
@@ -141,15 +141,15 @@ def format_summary(path: Path, conversion: Conversion, assessment: Assessment) -
     )
     if assessment.deployable:
         verdict = (
-            f"passes `tappaas check` ({len(assessment.warnings)} warning(s)): "
-            f"`tappaas check --stack {path.stem.removeprefix('Pulumi.')}` shows them"
+            f"Passes `tappaas check` ({len(assessment.warnings)} warning(s)): "
+            f"`tappaas check --stack {path.stem.removeprefix('Pulumi.')}` shows them."
         )
     else:
         verdict = (
-            f"not deployable yet: {assessment.open_decisions} decision(s) open, "
-            f"{len(assessment.problems)} problem(s)"
+            f"Not deployable yet: {assessment.open_decisions} decision(s) open, "
+            f"{len(assessment.problems)} problem(s)."
         )
-    return "\n".join(_wrap(f"Wrote {path} ({counts}): {verdict}.", ""))
+    return "\n".join([*_wrap(f"Wrote {path} ({counts}).", ""), *_wrap(verdict, "")])
 
 
 def format_report(
