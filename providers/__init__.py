@@ -7,7 +7,10 @@ Providers call the typed operations in ``tappaas.pbs`` / ``tappaas.pve``, never 
 Credentials arrive through ``configure()`` from stack config (see ``_endpoint``).
 """
 
+from typing import Any
+
 from providers._endpoint import Endpoint
+from providers._lifecycle import ObjectProvider
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
 from providers.pbs_namespace import PbsNamespace
@@ -20,7 +23,26 @@ from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
 from providers.restored_vm import RestoredVm
 
+PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
+    resource.type_token(): resource.provider_type
+    for resource in (
+        PbsAcl,
+        PbsDatastore,
+        PbsNamespace,
+        PbsPruneJob,
+        PbsRemote,
+        PbsStorageKeys,
+        PbsSyncJob,
+        PbsToken,
+        PbsUser,
+        PbsVerifyJob,
+        RestoredVm,
+    )
+}
+"""Each resource's engine type token → its provider (an adoption reads live objects with it)."""
+
 __all__ = [
+    "PROVIDERS_BY_TYPE",
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",

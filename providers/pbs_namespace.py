@@ -22,6 +22,7 @@ class NamespaceHoldsBackupsError(RuntimeError):
 
 class PbsNamespaceProps(Props):
     identity = frozenset({"store", "namespace"})
+    holds_data = True
 
     store: str
     namespace: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")

@@ -5,7 +5,8 @@ lab's endpoints, what the program's components would: ZFS pools and storage entr
 cluster's HA options, HA resources with node-affinity rules and replication jobs for each
 service, the local PBS (datastore, namespaces, prune/verify/GC schedules, a token for PVE
 holding DatastoreBackup only), the PVE side of backups (PBS storage with an encryption key,
-the daily vzdump job keeping everything, ``keep-all``), and the off-site copy: a pull by the
+the daily vzdump job keeping everything, ``keep-all``), the personal removable disk (a
+removable datastore and its run-on-mount sync job), and the off-site copy: a pull by the
 peer with a read-only token, or a push to the peer with its write token. The services' VMs
 are seeded through the control surface (TAPPaaS modules create them, not the program).
 
@@ -24,7 +25,14 @@ from lab.endpoint import Endpoint
 from lab.lab import Lab
 from lab.scenarios.client import api
 from lab.sim.clock import ClockMode, epoch
-from tappaas.model import Direction, GuestSite, PoolRole, SiteConfig, SyncSettings
+from tappaas.model import (
+    Direction,
+    GuestSite,
+    PersonalExport,
+    PoolRole,
+    SiteConfig,
+    SyncSettings,
+)
 
 LOCAL_PBS = "local"
 PEER_PBS = "peer"
@@ -32,6 +40,7 @@ DEFAULT_START = epoch("2025-01-01T00:00:00Z")
 DISK_SIZE = "32G"
 BACKUP_JOB_ID = "tappaas-daily"
 PUSH_JOB_ID = "tappaas-offsite-push"
+PERSONAL_PATH = "tappaas"
 BACKUP_ROLE = "DatastoreBackup"
 READER_ROLE = "DatastoreReader"
 PRUNING_WRITER_ROLE = "DatastorePowerUser"
@@ -118,6 +127,7 @@ def configure(lab: Lab, site: SiteConfig, peer: SiteConfig | None = None) -> Sit
     _guests(lab, site)
     _availability(pve, site)
     backup_token = _local_backup(lab, pve, site)
+    _personal(lab, site)
     configured = SiteLab(lab, site, peer, backup_token)
     if peer is None or site.remote is None:
         return configured
@@ -284,6 +294,35 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
         },
     )
     return token
+
+
+def _personal(lab: Lab, site: SiteConfig) -> None:
+    """The removable datastore on the personal disk, and its run-on-mount local sync of the
+    services that opted in (``personal_export: pbs``)."""
+    if site.personal is None or site.backup is None:
+        return
+    personal, local = site.personal, site.backup.pbs
+    pbs = api(lab.pbs[LOCAL_PBS])
+    pbs.config.datastore.post(
+        name=personal.datastore, path=PERSONAL_PATH, **{"backing-device": personal.backing_device}
+    )
+    opted_in = (s for s in site.services.values() if s.personal_export is PersonalExport.PBS)
+    vmids = sorted(s.vmid for s in opted_in)
+    if not vmids:
+        return
+    options: dict[str, Any] = {"ns": local.namespace} if local.namespace else {}
+    pbs.config.sync.post(
+        id=f"{personal.datastore}-on-mount",
+        store=personal.datastore,
+        **{
+            "remote-store": local.datastore,
+            "group-filter": [f"group:vm/{vmid}" for vmid in vmids],
+            "run-on-mount": int(personal.run_on_mount),
+            "unmount-on-done": int(personal.unmount_on_done and personal.run_on_mount),
+            "remove-vanished": 0,
+        },
+        **options,
+    )
 
 
 def _peer_store(lab: Lab, peer: SiteConfig, guest: GuestSite, site_name: str) -> None:

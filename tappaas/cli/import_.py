@@ -4,7 +4,13 @@
 ``Pulumi.<stack>.yaml``. Exit codes: 0 = the stack passes ``tappaas check``; 1 = written, but
 decisions are open or the checks block (each named with its upstream file and field);
 2 = the upstream files (or the answers file) cannot be read or are invalid: nothing written.
-Rendering is done by the pure ``format_*`` functions, for 80 columns.
+
+``tappaas import live`` adopts the objects the stack declares that already exist
+(``tappaas.automation.adoption``): a plan by default, ``--yes`` to record them in the state.
+Exit codes: 0 = adopted (or adoptable); 1 = an object exists with another identity, or the
+engine refused; 2 = the stack file or its config is invalid. The engine and Pulumi are
+loaded only by this subcommand. Rendering is done by the pure ``format_*`` functions, for 80
+columns.
 """
 
 from __future__ import annotations
@@ -57,7 +63,10 @@ UNKNOWN_FIELD = "unknown field: not imported"
 
 
 def _wrap(text: str, indent: str = INDENT) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    lines = textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+    return lines or [indent]
 
 
 def format_upstream_error(issues: Sequence[UpstreamIssue]) -> str:
@@ -218,3 +227,28 @@ def from_tappaas(
     already = secrets_already_set(document, conversion)
     typer.echo(format_report(path, stack, conversion, assessment, already))
     raise typer.Exit(EXIT_OK if assessment.deployable else EXIT_FAILED)
+
+
+@app.command("live")
+def live(
+    stack: Annotated[str, typer.Option("--stack", help="The stack to adopt into.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Adopt: write the imports into the stack's state.")
+    ] = False,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Project directory (holds Pulumi.yaml).")
+    ] = Path(),
+    backend: Annotated[
+        Path, typer.Option("--backend", help="Local state backend directory.")
+    ] = Path(".pulumi-state"),
+) -> None:
+    """Take over the objects the stack declares that already exist on the site's PBS.
+
+    Reads every live object with the stack's credentials (read-only), reports each
+    difference from the declared one, and with --yes records them in the stack's state
+    (nothing on the site changes; the next up applies the differences). Exit 1 when an
+    object exists with another identity: it would be replaced, so nothing is adopted.
+    """
+    from tappaas.cli.adoption import run_live  # noqa: PLC0415  (loads Pulumi and the engine)
+
+    raise typer.Exit(run_live(stack, directory, backend, apply=yes))

@@ -115,6 +115,11 @@ class AccessApi:
         )
         return True
 
+    def regenerate_token(self, userid: str, name: str) -> SecretStr:
+        """A new secret for the token, returned once; the old one stops working at once."""
+        data = self.client.put(self._token_path(userid, name), regenerate=True)
+        return SecretStr(str(data["secret"]))
+
     def delete_token(self, userid: str, name: str) -> None:
         self.client.delete(self._token_path(userid, name))
 
