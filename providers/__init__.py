@@ -9,8 +9,8 @@ Credentials arrive through ``configure()`` from stack config (see ``_endpoint``)
 
 from typing import Any
 
-from providers._endpoint import Endpoint
-from providers._lifecycle import ObjectProvider
+from providers._endpoint import Credentials, Endpoint
+from providers._lifecycle import ObjectProvider, Props
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
 from providers.pbs_namespace import PbsNamespace
@@ -43,6 +43,7 @@ PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
 
 __all__ = [
     "PROVIDERS_BY_TYPE",
+    "Credentials",
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
@@ -54,5 +55,6 @@ __all__ = [
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
+    "Props",
     "RestoredVm",
 ]

@@ -44,9 +44,7 @@ import yaml
 from pulumi.automation import EngineEvent
 from pulumi.dynamic import Config
 
-from providers import PROVIDERS_BY_TYPE
-from providers._endpoint import Credentials
-from providers._lifecycle import Props
+from providers import PROVIDERS_BY_TYPE, Credentials, Props
 from tappaas.automation.stacks import SECRET_SIGNATURE, StackRunner, project_name
 from tappaas.client import ProxmoxError
 
@@ -58,14 +56,18 @@ MAX_ROUNDS = 8
 """Inputs depend on at most a few earlier resources (user → token → ACL); a guard, not a goal."""
 UPSTREAM_PACKAGE = "proxmoxve:"
 UPSTREAM_IMPORT_IDS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
-    "proxmoxve:storage/pbs:Pbs": lambda i: i.get("resourceId"),
+    "proxmoxve:node/disk/zfs:Zfs": lambda i: f"{i.get('nodeName')}/{i.get('name')}",
     "proxmoxve:storage/zfspool:Zfspool": lambda i: i.get("resourceId"),
-    "proxmoxve:backup/job:Job": lambda i: i.get("resourceId"),
+    "proxmoxve:storage/pbs:Pbs": lambda i: i.get("resourceId"),
+    "proxmoxve:cluster/options:Options": lambda _: "cluster",
     "proxmoxve:index/haresource:Haresource": lambda i: i.get("resourceId"),
     "proxmoxve:index/harule:Harule": lambda i: i.get("rule"),
     "proxmoxve:index/replication:Replication": lambda i: i.get("resourceId"),
+    "proxmoxve:backup/job:Job": lambda i: i.get("resourceId"),
 }
-"""The id an upstream resource would be imported with (``pulumi import <type> <name> <id>``)."""
+"""The id an upstream resource would be imported with (``pulumi import <type> <name> <id>``),
+as the pulumi_proxmoxve 8.3.0 SDK documents it (``node/pool`` for a ZFS pool, ``cluster`` for
+the options, the job, storage, rule or ``vm:<id>`` resource id otherwise)."""
 
 
 class Verdict(StrEnum):
