@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from tappaas.cli.check import format_check
+from tappaas.cli.check_output import format_check
 from tappaas.model import load_stack_file
 from tappaas.policy import evaluate, protection_report
 
@@ -108,8 +108,11 @@ def main() -> None:
         site = timed("load + validate stack file", lambda: load_stack_file(path))
         report = timed("protection report", lambda: protection_report(site))
         findings = timed("policy (evaluate)", lambda: evaluate(site, report))
-        console = Console(file=io.StringIO(), width=200)
-        timed("render (format_check)", lambda: console.print(format_check(report, findings)))
+        console = Console(file=io.StringIO(), width=80)
+        timed(
+            "render (format_check)",
+            lambda: console.print(format_check(site, report, findings, 80), soft_wrap=True),
+        )
         print(f"  {len(findings)} findings")
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,12 +27,14 @@ import typer
 
 from lab import Endpoint, Lab, LabConfig
 from lab.config import DEFAULT_NODES, DEFAULT_PBS
-from lab.scenarios import SCENARIOS, ScenarioResult, run_scenario
+from lab.lab_file import write_lab_file
+from lab.scenario_output import PrintingListener
+from lab.scenarios import SCENARIOS, run_scenario, streaming, unmet_needs
 from lab.sim.clock import CLOCK_MODES, ClockMode, epoch, iso
-from tappaas.model import load_stack_file
+from tappaas.cli.errors import InputError, OperationFailed
+from tappaas.model import ConfigError, SiteConfig, load_stack_file
 
 DEFAULT_LAB_FILE = Path(".lab/lab.json")
-LAB_FILE_MODE = 0o600
 DETACH_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 0.1
@@ -39,6 +42,8 @@ ENTRY = "from tappaas.cli import main; main()"
 DEMO_TASK_SECONDS = 2.0
 DEFAULT_NODES_TEXT = ",".join(DEFAULT_NODES)
 DEFAULT_PBS_TEXT = ",".join(DEFAULT_PBS)
+DEFAULT_CLUSTERS_TEXT = "peer-pve=tappaas1"
+"""A peer site's own cluster (one node), which the lab stacks' peer stack manages."""
 DEFAULT_SITE_FILE = Path("Pulumi.prod.yaml")
 DEFAULT_PEER_FILE = Path("Pulumi.peer.yaml")
 CONTROL_TIMEOUT_SECONDS = 600.0
@@ -56,25 +61,18 @@ def format_endpoints(endpoints: list[Endpoint], notes: list[str]) -> str:
     return "\n".join(["Lab endpoints (product, name, URL, SHA-256 fingerprint):", *lines, *notes])
 
 
-def _write_lab_file(path: Path, lab: Lab, pid: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "pid": pid,
-        "started": int(time.time()),
-        "notes": lab.notes,
-        "control_token": lab.pve.token_secret,
-        "endpoints": [e.to_dict() for e in lab.endpoints()],
-    }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, LAB_FILE_MODE)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2)
-    os.chmod(path, LAB_FILE_MODE)
-
-
 def _read_lab_file(path: Path) -> dict[str, Any]:
+    """The lab file a running lab wrote; an input error if there is none or it is not one."""
     if not path.exists():
-        raise typer.BadParameter(f"no lab file at {path} (is a lab running?)")
-    data: dict[str, Any] = json.loads(path.read_text())
+        raise InputError(f"no lab file at {path}: no lab is running (start one: tappaas lab up)")
+    try:
+        data = json.loads(path.read_text())
+        int(data["pid"])
+        [Endpoint.from_dict(entry) for entry in data["endpoints"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path} is not a lab file ({type(error).__name__}: {error})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} is not a lab file")
     return data
 
 
@@ -89,11 +87,79 @@ def _alive(pid: int) -> bool:
 
 
 def _csv(text: str) -> tuple[str, ...]:
-    return tuple(part for part in text.split(",") if part)
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _start_time(start: str | None) -> float | None:
+    """``--start`` as Unix seconds: ISO 8601, UTC unless it says otherwise."""
+    if start is None:
+        return None
+    try:
+        return epoch(start)
+    except ValueError:
+        raise InputError(
+            f"--start {start!r} is not an ISO 8601 time (e.g. 2025-01-01T00:00:00Z)"
+        ) from None
+
+
+def _lab_config(
+    *,
+    nodes: str,
+    pbs: str,
+    clusters: str,
+    task_seconds: float,
+    state_file: Path | None,
+    schema_dir: Path | None,
+    clock: str,
+    start: str | None,
+) -> LabConfig:
+    """The lab's shape from ``lab up``'s options, or an input error naming the option."""
+    if clock not in CLOCK_MODES:
+        raise InputError(f"--clock must be one of {', '.join(CLOCK_MODES)}, not {clock!r}")
+    if not _csv(nodes):
+        raise InputError(f"--nodes {nodes!r} names no node: give at least one, e.g. tappaas1")
+    if task_seconds < 0:
+        raise InputError(f"--task-seconds must be 0 or more, not {task_seconds}")
+    if schema_dir is not None and not schema_dir.is_dir():
+        raise InputError(f"--schema-dir {schema_dir} is not a directory")
+    mode: ClockMode = "real" if clock == "real" else "simulated"
+    try:
+        return LabConfig(
+            nodes=_csv(nodes),
+            pbs=_csv(pbs),
+            clusters=parse_clusters(clusters),
+            task_seconds=task_seconds,
+            state_file=state_file,
+            schema_dir=schema_dir,
+            clock=mode,
+            start_time=_start_time(start),
+        )
+    except ValueError as error:
+        raise InputError(f"cannot start this lab: {error}") from None
+
+
+def parse_clusters(text: str) -> dict[str, tuple[str, ...]]:
+    """``peer-pve=tappaas1,cloud=pve1+pve2`` → ``{"peer-pve": ("tappaas1",), …}``."""
+    clusters: dict[str, tuple[str, ...]] = {}
+    for item in _csv(text):
+        name, equals, nodes = item.partition("=")
+        if not equals or not name or not nodes:
+            raise InputError(f"--clusters: {item!r} is not NAME=NODE[+NODE…]")
+        clusters[name] = tuple(node for node in nodes.split("+") if node)
+    return clusters
+
+
+def format_clusters(clusters: Mapping[str, tuple[str, ...]]) -> str:
+    """Inverse of :func:`parse_clusters`."""
+    return ",".join(f"{name}={'+'.join(nodes)}" for name, nodes in clusters.items())
 
 
 Nodes = Annotated[str, typer.Option(help="Comma-separated PVE node names.")]
 Instances = Annotated[str, typer.Option(help="Comma-separated PBS instance names.")]
+Clusters = Annotated[
+    str,
+    typer.Option(help="Secondary PVE clusters: NAME=NODE[+NODE…], comma-separated ('' for none)."),
+]
 TaskSeconds = Annotated[float, typer.Option(help="How long async tasks stay running.")]
 StateFile = Annotated[Path | None, typer.Option(help="Persist the state here across restarts.")]
 SchemaDir = Annotated[Path | None, typer.Option(help="Directory with pve*/pbs* apidoc files.")]
@@ -101,6 +167,8 @@ Detach = Annotated[bool, typer.Option("--detach", help="Run in the background an
 LabFile = Annotated[Path, typer.Option(help="Where endpoints and credentials are written.")]
 Clock = Annotated[str, typer.Option(help="'real' (wall time) or 'simulated' (moves on advance).")]
 Start = Annotated[str | None, typer.Option(help="Lab start time, ISO 8601 UTC (default: now).")]
+Background = Annotated[bool, typer.Option("--background", hidden=True)]
+"""Set by ``--detach`` on the lab process it starts (its output goes to a log file)."""
 
 
 @app.command("up")
@@ -108,6 +176,7 @@ def up(
     *,
     nodes: Nodes = DEFAULT_NODES_TEXT,
     pbs: Instances = DEFAULT_PBS_TEXT,
+    clusters: Clusters = DEFAULT_CLUSTERS_TEXT,
     task_seconds: TaskSeconds = DEMO_TASK_SECONDS,
     state_file: StateFile = None,
     schema_dir: SchemaDir = None,
@@ -115,25 +184,22 @@ def up(
     lab_file: LabFile = DEFAULT_LAB_FILE,
     clock: Clock = "real",
     start: Start = None,
+    background: Background = False,
 ) -> None:
-    """Start the lab."""
-    if clock not in CLOCK_MODES:
-        raise typer.BadParameter(f"--clock must be one of {', '.join(CLOCK_MODES)}")
-    mode: ClockMode = "real" if clock == "real" else "simulated"
-    if lab_file.exists() and _alive(int(_read_lab_file(lab_file)["pid"])):
-        raise typer.BadParameter(
-            f"a lab is already running (see {lab_file}); run 'tappaas lab down' first"
-        )
-    lab_file.unlink(missing_ok=True)
-    config = LabConfig(
-        nodes=_csv(nodes),
-        pbs=_csv(pbs),
+    """Start the lab (in the foreground until Ctrl-C, or --detach)."""
+    config = _lab_config(
+        nodes=nodes,
+        pbs=pbs,
+        clusters=clusters,
         task_seconds=task_seconds,
         state_file=state_file,
         schema_dir=schema_dir,
-        clock=mode,
-        start_time=epoch(start) if start else None,
+        clock=clock,
+        start=start,
     )
+    if lab_file.exists() and _alive(int(_read_lab_file(lab_file)["pid"])):
+        raise InputError(f"a lab is already running (see {lab_file}); run 'tappaas lab down' first")
+    lab_file.unlink(missing_ok=True)
     if detach:
         _start_detached(config, lab_file)
         endpoints = [Endpoint.from_dict(e) for e in _read_lab_file(lab_file)["endpoints"]]
@@ -144,9 +210,10 @@ def up(
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        _write_lab_file(lab_file, lab, os.getpid())
+        write_lab_file(lab_file, lab, os.getpid())
         typer.echo(format_endpoints(lab.endpoints(), lab.notes))
-        typer.echo(f"Credentials in {lab_file}. Ctrl-C stops the lab.")
+        stop = "Stop with: tappaas lab down" if background else "Ctrl-C stops the lab."
+        typer.echo(f"Credentials in {lab_file}. {stop}", err=False)
         stopped.wait()
     except KeyboardInterrupt:
         pass
@@ -158,7 +225,8 @@ def up(
 def _start_detached(config: LabConfig, lab_file: Path) -> None:
     command = [sys.executable, "-c", ENTRY, "lab", "up", "--nodes", ",".join(config.nodes)]
     command += ["--pbs", ",".join(config.pbs), "--task-seconds", str(config.task_seconds)]
-    command += ["--lab-file", str(lab_file), "--clock", config.clock]
+    command += ["--clusters", format_clusters(config.clusters)]
+    command += ["--lab-file", str(lab_file), "--clock", config.clock, "--background"]
     if config.start_time is not None:
         command += ["--start", iso(config.start_time)]
     if config.state_file is not None:
@@ -174,7 +242,7 @@ def _start_detached(config: LabConfig, lab_file: Path) -> None:
     deadline = time.monotonic() + DETACH_TIMEOUT_SECONDS
     while not lab_file.exists():
         if child.poll() is not None or time.monotonic() > deadline:
-            raise typer.BadParameter(f"the lab did not start; see {log}")
+            raise OperationFailed(f"the lab did not start; see {log}")
         time.sleep(POLL_SECONDS)
 
 
@@ -207,16 +275,22 @@ def _control(lab_file: Path, operation: str, **arguments: object) -> object:
     """Call the running lab's control surface (``POST /_lab/<operation>``)."""
     data = _read_lab_file(lab_file)
     endpoint = Endpoint.from_dict(data["endpoints"][0])
-    response = requests.post(
-        f"{endpoint.url}/_lab/{operation}",
-        json=arguments,
-        headers={"X-Lab-Token": str(data["control_token"])},
-        verify=False,
-        timeout=CONTROL_TIMEOUT_SECONDS,
-    )
+    try:
+        response = requests.post(
+            f"{endpoint.url}/_lab/{operation}",
+            json=arguments,
+            headers={"X-Lab-Token": str(data["control_token"])},
+            verify=False,
+            timeout=CONTROL_TIMEOUT_SECONDS,
+        )
+    except requests.ConnectionError:
+        raise OperationFailed(
+            f"the lab in {lab_file} does not answer at {endpoint.url} (stopped? see "
+            "tappaas lab status)"
+        ) from None
     payload = response.json()
     if response.status_code != 200:
-        raise typer.BadParameter(str(payload.get("error")))
+        raise InputError(str(payload.get("error")))
     return payload["data"]
 
 
@@ -234,21 +308,6 @@ def advance(
     typer.echo(f"Lab time {moved['iso']} ({moved['runs']} scheduled runs on the way).")
 
 
-def format_scenario(result: ScenarioResult) -> str:
-    """A scenario's timeline, one event per line in lab time order, then its checks."""
-    lines = [f"== {result.name}: {result.title}"]
-    for entry in result.sorted_timeline():
-        where = "" if entry.source == "scenario" else f"{entry.source:<13} {entry.kind:<11} "
-        marker = ">>" if entry.source == "scenario" else "  "
-        lines.append(f"{iso(entry.time)} {marker} {where}{entry.message}")
-    lines.append("Checks:")
-    lines += [
-        f"  [{'PASS' if check.passed else 'FAIL'}] {check.name}: {check.detail}"
-        for check in result.checks
-    ]
-    return "\n".join(lines)
-
-
 ScenarioName = Annotated[str, typer.Argument(help="One of: " + ", ".join(SCENARIOS))]
 SiteFile = Annotated[Path, typer.Option(help="The site's stack file.")]
 PeerFile = Annotated[Path, typer.Option(help="The peer's stack file (keeps the off-site copy).")]
@@ -261,11 +320,32 @@ def scenario(
     site_file: SiteFile = DEFAULT_SITE_FILE,
     peer_file: PeerFile = DEFAULT_PEER_FILE,
 ) -> None:
-    """Play a scenario on labs of its own (simulated clock) and print its timeline."""
+    """Play a scenario on labs of its own (simulated clock), printing its timeline as it
+    plays, then its checks. Exit 1 if a check fails."""
     if name not in SCENARIOS:
-        raise typer.BadParameter(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
-    results = run_scenario(name, load_stack_file(site_file), load_stack_file(peer_file))
-    for result in results:
-        typer.echo(format_scenario(result))
+        raise InputError(f"unknown scenario {name!r} (known: {', '.join(SCENARIOS)})")
+    site = _stack_file(site_file, "--site-file")
+    peer = _stack_file(peer_file, "--peer-file")
+    if unmet := unmet_needs(name, site, peer):
+        raise InputError(
+            f"scenario {name} cannot run on {site_file} with {peer_file}: it needs "
+            + "; ".join(unmet)
+        )
+    with streaming(PrintingListener(sys.stdout, sys.stderr)):
+        results = run_scenario(name, site, peer)
     if not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _stack_file(path: Path, option: str) -> SiteConfig:
+    """A scenario's stack file, or an input error naming the option and the problem."""
+    if not path.is_file():
+        here = f" in {Path.cwd()}" if not path.is_absolute() else ""
+        raise InputError(
+            f"{option}: no stack file {path}{here}; run in the project folder or give {option} PATH"
+        )
+    try:
+        return load_stack_file(path)
+    except ConfigError as error:
+        problems = "\n".join(f"  {issue}" for issue in error.issues)
+        raise InputError(f"{option} {path}: invalid site config:\n{problems}") from None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab.sim.clock import CLOCK_MODES, ClockMode
+from lab.state.pbs import DEFAULT_PBS_VERSION
 
 DEFAULT_NODES = ("tappaas1", "tappaas2", "tappaas3")
 DEFAULT_PBS = ("local", "peer")
@@ -37,9 +39,14 @@ class LabConfig:
     ``schema_dir=None`` looks for the official schema files in the default place and, if none
     is there, runs with the lab's built-in checks only (the lab says so at start).
     ``node_disks`` maps node name to its unused disks (default: ``/dev/sdb`` … ``/dev/sde``).
+    ``clusters`` adds secondary PVE clusters (name → node names), e.g. a peer site's own
+    cluster: each answers the API on its own port with its own state; the scheduled
+    behaviours (vzdump jobs, replication, HA) run on the primary cluster only.
     Ports of 0 pick a free port. ``clock``: ``real`` (wall time; scheduled work happens as
     it falls due) or ``simulated`` (time stands still until ``lab.control.advance``);
     ``start_time`` (Unix seconds, UTC) starts the lab's clock at another moment than now.
+    ``pbs_version`` is the release every PBS reports and behaves as (``/version``; options
+    added by a later release are refused as that release's schema would).
     """
 
     nodes: tuple[str, ...] = DEFAULT_NODES
@@ -53,14 +60,23 @@ class LabConfig:
     pbs_ports: Mapping[str, int] = field(default_factory=dict)
     clock: ClockMode = "real"
     start_time: float | None = None
+    clusters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pbs_version: str = DEFAULT_PBS_VERSION
 
     def __post_init__(self) -> None:
         if not self.nodes:
             raise ValueError("a lab needs at least one PVE node")
         if len(set(self.nodes)) != len(self.nodes) or len(set(self.pbs)) != len(self.pbs):
             raise ValueError("node and PBS names must be unique")
+        names = ["pve", *self.pbs, *self.clusters]
+        if len(set(names)) != len(names):
+            raise ValueError("cluster names must differ from 'pve' and the PBS names")
+        if any(not nodes for nodes in self.clusters.values()):
+            raise ValueError("a secondary cluster needs at least one node")
         if self.task_seconds < 0:
             raise ValueError("task_seconds must be >= 0")
+        if not re.fullmatch(r"\d+\.\d+\.\d+", self.pbs_version):
+            raise ValueError("pbs_version must be major.minor.patch, e.g. 4.2.3")
         if self.clock not in CLOCK_MODES:
             raise ValueError(f"clock must be one of {', '.join(CLOCK_MODES)}")
 

@@ -50,7 +50,7 @@ from lab.state.access import (
 from lab.state.pbs import PbsServer
 from lab.state.pve import PhysicalDisk, PveCluster, PveNode
 from lab.state.tasks import TaskRegistry
-from lab.tls import TlsMaterial, mint
+from lab.tls import TlsMaterial, mint, mint_ca
 
 BOOT_TOKEN = "tappaas"
 CLUSTER_NAME = "tappaas"
@@ -66,7 +66,10 @@ class _Saved:
     pbs: dict[str, PbsServer]
     tls: dict[str, TlsMaterial]
     ports: dict[str, int]
+    ca: TlsMaterial
     passwords: dict[str, str] = field(default_factory=dict)
+    clusters: dict[str, PveCluster] = field(default_factory=dict)
+    """Secondary PVE clusters by name (a peer's own cluster, a rented recovery host)."""
     clock_now: float | None = None
     """The lab time when it was saved (a simulated clock continues from there)."""
 
@@ -82,23 +85,40 @@ def _access(product: Product, password: str) -> tuple[AccessControl, str]:
     return access, secret
 
 
-def _fresh(config: LabConfig) -> _Saved:
-    password = new_password()
-    pve_access, _ = _access("pve", password)
+def _cluster(
+    name: str, node_names: tuple[str, ...], config: LabConfig, password: str
+) -> PveCluster:
     nodes = {}
-    for index, name in enumerate(config.nodes, start=1):
+    for index, node in enumerate(node_names, start=1):
         disks = {
             dev: PhysicalDisk(dev, DEFAULT_DISK_BYTES, serial=f"LAB{index:02d}{dev[-1].upper()}")
-            for dev in config.disks_of(name)
+            for dev in config.disks_of(node)
         }
-        nodes[name] = PveNode(name, nodeid=index, disks=disks)
-    cluster = PveCluster(CLUSTER_NAME, nodes, pve_access)
-    servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
-    tls = {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab")} | {
-        n: mint(f"pbs-{n}.lab") for n in config.pbs
+        nodes[node] = PveNode(node, nodeid=index, disks=disks)
+    return PveCluster(name, nodes, _access("pve", password)[0])
+
+
+def _fresh(config: LabConfig) -> _Saved:
+    password = new_password()
+    cluster = _cluster(CLUSTER_NAME, config.nodes, config, password)
+    secondary = {
+        name: _cluster(name, nodes, config, password) for name, nodes in config.clusters.items()
     }
+    servers = {name: PbsServer(name, name, _access("pbs", password)[0]) for name in config.pbs}
+    ca = mint_ca(f"{CLUSTER_NAME} lab CA")
+    tls = (
+        {PVE_INSTANCE: mint(f"{config.nodes[0]}.lab", ca)}
+        | {n: mint(f"pbs-{n}.lab", ca) for n in config.pbs}
+        | {n: mint(f"{n}.lab", ca) for n in secondary}
+    )
     return _Saved(
-        cluster, servers, tls, {}, {PVE_INSTANCE: password, **dict.fromkeys(config.pbs, password)}
+        cluster,
+        servers,
+        tls,
+        {},
+        ca,
+        {PVE_INSTANCE: password, **dict.fromkeys([*config.pbs, *secondary], password)},
+        secondary,
     )
 
 
@@ -132,6 +152,7 @@ class Lab:
         self._apps: dict[str, ApiApp[Any]] = {}
         self.pve: Endpoint
         self.pbs: dict[str, Endpoint] = {}
+        self.clusters: dict[str, Endpoint] = {}
         self.control: Control
         self.world: World
 
@@ -164,9 +185,11 @@ class Lab:
         if config.clock == "simulated" and saved.clock_now is not None:
             start = saved.clock_now
         clock = LabClock(config.clock, start)
-        tasks = {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)} | {
-            name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs
-        }
+        tasks = (
+            {PVE_INSTANCE: TaskRegistry("pve", clock.now, config.task_seconds)}
+            | {name: TaskRegistry("pbs", clock.now, config.task_seconds) for name in saved.pbs}
+            | {name: TaskRegistry("pve", clock.now, config.task_seconds) for name in saved.clusters}
+        )
         self.world = world = World(saved.pve, saved.pbs, clock, tasks, collect)
         pve_app = PveApp(
             PVE_INSTANCE,
@@ -193,18 +216,38 @@ class Lab:
             )
             for name, server in saved.pbs.items()
         }
+        cluster_apps = {
+            name: PveApp(
+                name,
+                cluster,
+                access=cluster.access,
+                tasks=tasks[name],
+                routes=pve_handlers.ROUTES,
+                schema=pve_tree,
+                faults=self._faults,
+                log=self._log,
+                world=world,
+            )
+            for name, cluster in saved.clusters.items()
+        }
         self.control = Control(pve_app, pbs_apps, self._faults, self._log, world)
         boot_secret = saved.pve.access.users[SUPERUSER].tokens[BOOT_TOKEN].secret
         endpoint = ControlEndpoint(self.control, boot_secret)
         saved.pve.backup_servers = {}
         pve_port = config.pve_port or saved.ports.get(PVE_INSTANCE, 0)
         self.pve = self._bind(PVE_INSTANCE, "pve", pve_app, pve_port, endpoint)
+        for name, cluster_app in cluster_apps.items():
+            port = saved.ports.get(name, 0)
+            self.clusters[name] = self._bind(name, "pve", cluster_app, port, endpoint)
         for name, app in pbs_apps.items():
             port = config.pbs_ports.get(name) or saved.ports.get(name, 0)
             self.pbs[name] = self._bind(name, "pbs", app, port, endpoint)
             app.state.fingerprint = saved.tls[name].fingerprint
+            app.state.version = config.pbs_version
             for host in (config.host, "localhost"):
                 saved.pve.backup_servers[f"{host}:{self.pbs[name].port}"] = app.state
+        for cluster in saved.clusters.values():
+            cluster.backup_servers = saved.pve.backup_servers
         if clock.mode == "real":
             world.engine.start_realtime()
 
@@ -237,9 +280,18 @@ class Lab:
             token_secret=root.tokens[BOOT_TOKEN].secret,
         )
 
+    def clusters_state(self) -> dict[str, PveCluster]:
+        """Every PVE cluster's state by endpoint name (the primary is ``pve``)."""
+        return {PVE_INSTANCE: self._saved.pve, **self._saved.clusters}
+
+    @property
+    def ca_pem(self) -> bytes:
+        """The lab CA's certificate: every endpoint's certificate is signed by it."""
+        return self._saved.ca.cert_pem
+
     def endpoints(self) -> list[Endpoint]:
-        """PVE first, then every PBS."""
-        return [self.pve, *self.pbs.values()]
+        """PVE first, then every PBS, then the secondary clusters."""
+        return [self.pve, *self.pbs.values(), *self.clusters.values()]
 
     def save(self, path: Path | None = None) -> None:
         """Write the state to ``path`` (default ``config.state_file``), mode 0600."""
@@ -248,6 +300,8 @@ class Lab:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         servers, self._saved.pve.backup_servers = self._saved.pve.backup_servers, {}
+        for cluster in self._saved.clusters.values():
+            cluster.backup_servers = {}
         try:
             for app in self._apps.values():
                 app.lock.acquire()
@@ -261,6 +315,8 @@ class Lab:
             for app in self._apps.values():
                 app.lock.release()
             self._saved.pve.backup_servers = servers
+            for cluster in self._saved.clusters.values():
+                cluster.backup_servers = servers
 
     def stop(self) -> None:
         """Stop every server (saving the state first when ``state_file`` is set)."""

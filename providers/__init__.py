@@ -1,4 +1,4 @@
-"""Python dynamic providers for what the upstream proxmoxve provider lacks: PBS and VM restore.
+"""Python dynamic providers: all of PBS, VM restore, and the PVE objects upstream cannot serve.
 
 Each module holds one resource: a frozen props model (identity fields replace, settings
 update in place), a provider built on ``ObjectProvider`` (check/diff/create/read/update/
@@ -13,14 +13,18 @@ from providers._endpoint import Credentials, Endpoint
 from providers._lifecycle import ObjectProvider, Props
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
+from providers.pbs_group_owner import PbsGroupOwner
 from providers.pbs_namespace import PbsNamespace
 from providers.pbs_prune_job import PbsPruneJob
 from providers.pbs_remote import PbsRemote
-from providers.pbs_storage_keys import PbsStorageKeys
 from providers.pbs_sync_job import PbsSyncJob
 from providers.pbs_token import PbsToken
 from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
+from providers.pve_backup_job import PveBackupJob
+from providers.pve_pbs_storage import PvePbsStorage
+from providers.pve_replication_job import PveReplicationJob
+from providers.pve_zfs_storage import PveZfsStorage
 from providers.restored_vm import RestoredVm
 
 PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
@@ -28,14 +32,18 @@ PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
     for resource in (
         PbsAcl,
         PbsDatastore,
+        PbsGroupOwner,
         PbsNamespace,
         PbsPruneJob,
         PbsRemote,
-        PbsStorageKeys,
         PbsSyncJob,
         PbsToken,
         PbsUser,
         PbsVerifyJob,
+        PveBackupJob,
+        PvePbsStorage,
+        PveReplicationJob,
+        PveZfsStorage,
         RestoredVm,
     )
 }
@@ -47,14 +55,18 @@ __all__ = [
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
+    "PbsGroupOwner",
     "PbsNamespace",
     "PbsPruneJob",
     "PbsRemote",
-    "PbsStorageKeys",
     "PbsSyncJob",
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
     "Props",
+    "PveBackupJob",
+    "PvePbsStorage",
+    "PveReplicationJob",
+    "PveZfsStorage",
     "RestoredVm",
 ]

@@ -9,7 +9,8 @@ into identity (a change means replace) and settings (updated in place), plus fou
 - ``diff`` replaces when an identity field changed; otherwise it reads the live object once,
   so drift made behind Pulumi's back shows up and is repaired by the next ``up``, and a
   vanished object is recreated;
-- ``create``/``update`` read the object back before returning outputs;
+- ``create``/``update`` first check the server's release (``/version``, once per run), and
+  read the object back before returning outputs;
 - ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
 - write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
 """
@@ -116,7 +117,8 @@ class ObjectProvider(ResourceProvider, Generic[P]):
 
     @abstractmethod
     def update_object(self, client: ProxmoxClient, object_id: str, old: P, new: P) -> None:
-        """Change its settings in place (identity fields are equal)."""
+        """Change its settings in place (identity fields are equal). ``old`` holds a write-only
+        value only when it is unchanged (equal to ``new``'s); the endpoint may differ."""
 
     @abstractmethod
     def delete_object(self, client: ProxmoxClient, object_id: str, props: P) -> None:
@@ -136,7 +138,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             name
             for name in type(declared).model_fields
             if name not in skipped
-            and getattr(declared, name) != getattr(live, name)
+            and _effective(declared, name) != _effective(live, name)
             and _manages(declared, name)
         ]
 
@@ -217,6 +219,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         wanted = self.parse(props)
         client = self.client(wanted)
+        client.require_supported()
         extra = self.create_object(client, wanted)
         object_id = self.object_id(wanted)
         live = self._read_back(client, object_id, wanted)
@@ -225,7 +228,8 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
         client = self.client(new)
-        self.update_object(client, object_id, self.parse_state(olds), new)
+        client.require_supported()
+        self.update_object(client, object_id, self._previous(olds, new), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, plain(olds))))
 
@@ -244,6 +248,18 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         known = self.parse_state(props)
         with contextlib.suppress(NotFoundError):
             self.delete_object(self.client(known), object_id, known)
+
+    def _previous(self, olds: dict[str, Any], new: P) -> P:
+        """The state's props, with each write-only value whose hash is unchanged filled in
+        from ``new`` (the same value), so ``update_object`` re-sends only changed secrets."""
+        previous = plain(olds)
+        same = {
+            name: value
+            for name in new.write_only
+            if (value := getattr(new, name)) is not None
+            and previous.get(f"{name}_sha256") == sha256(_secret_text(value))
+        }
+        return self.parse_state(olds).model_copy(update=same)
 
     def _read_back(self, client: ProxmoxClient, object_id: str, wanted: P) -> P:
         live = self.observe(client, object_id, wanted)
@@ -264,9 +280,15 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
 
 
 def _manages(props: Props, name: str) -> bool:
-    """False for an unset setting the API cannot delete (see ``WireModel.sticky``)."""
+    """False for an unset setting the API can neither delete nor default (``WireModel``)."""
     manages = getattr(props, "manages", None)
     return bool(manages(name)) if manages is not None else True
+
+
+def _effective(props: Props, name: str) -> Any:
+    """The field's value, or the default an unset one stands for (``WireModel.defaults``)."""
+    effective = getattr(props, "effective", None)
+    return effective(name) if effective is not None else getattr(props, name)
 
 
 def _secret_text(value: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from providers._lifecycle import ObjectProvider, P, vanished
 from tappaas.client import ProxmoxClient
-from tappaas.pbs.section import SectionConfig
+from tappaas.section import SectionConfig
 from tappaas.wire import WireModel
 
 

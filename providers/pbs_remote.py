@@ -45,8 +45,10 @@ class PbsRemoteProvider(SectionProvider[PbsRemoteProps]):
         current = api.get(object_id)
         if current is None:
             raise vanished(new, object_id)
-        # Re-sending an unchanged secret is harmless; diff only gets here when something moved.
-        api.update(current, new.wire(Remote), new.password)
+        # Only a changed secret is sent: an update may be just a move of our own endpoint,
+        # which must write nothing.
+        password = new.password if new.password != old.password else None
+        api.update(current, new.wire(Remote), password)
 
 
 class PbsRemote(ObjectResource, module="pbs", name="Remote"):

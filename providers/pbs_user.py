@@ -1,6 +1,8 @@
 """``PbsUser``: a PBS user (e.g. ``tappaas-pve@pbs``, whose token PVE backs up with).
 
-Deleting a user also deletes its tokens and their ACLs (PBS does that itself).
+Deleting a user also deletes its tokens and the tokens' ACL entries (PBS does that itself),
+but not the user's own ACL entries (proxmox-backup ``src/api2/access/user.rs``
+``delete_user``): those are ``PbsAcl`` resources of their own and go with them.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """``RestoredVm``: a VM restored on a PVE node from a PBS snapshot (the DR building block).
 
 Create-only: every input is identity, so a different snapshot, node or option means a new
-restore. ``archive`` may end in ``latest`` (the newest backup of the guest when the restore
-runs; newer backups later do not trigger a new restore). ``bridge``/``vlan`` put the VM's
-first NIC on another network, e.g. an isolated VLAN on a peer. The task is awaited; outputs
-say which snapshot was restored and how long it took. Deleting the resource stops and purges
-the restored VM (never the backup it came from).
+restore. ``archive`` may end in ``latest`` (the VM's newest finished backup when the restore
+runs, never a container's of the same id; newer backups later do not trigger a new restore).
+``bridge``/``vlan`` put the VM's first NIC on another network, e.g. an isolated VLAN on a
+peer. The task is awaited; outputs say which snapshot was restored and how long it took.
+Deleting the resource stops and purges the restored VM (never the backup it came from).
 """
 
 from __future__ import annotations
@@ -95,11 +95,11 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
         }
 
     def _resolve(self, client: ProxmoxClient, props: RestoredVmProps) -> str:
-        """The archive to restore: as given, or the guest's newest backup for ``latest``."""
+        """The archive to restore: as given, or the VM's newest finished backup for ``latest``."""
         storage, vmid, time = props.archive_parts()
         if time != LATEST:
             return props.archive
-        backups = StorageApi(client).backups(props.node, storage, vmid)
+        backups = StorageApi(client).vm_backups(props.node, storage, vmid)
         if not backups:
             raise ValueError(f"no backup of VM {vmid} on storage '{storage}' to restore")
         return str(backups[-1]["volid"])

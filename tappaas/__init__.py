@@ -2,7 +2,9 @@
 
 Layers, one way: ``cli`` → ``automation`` → ``program`` → ``components`` → ``providers``
 (top-level package) → ``pbs``/``pve`` operations → ``client`` (HTTP, TLS, tasks, retries).
-``model``, ``policy`` and ``schedule`` are pure and sit beside them. ``lab`` is a separate
+``cli`` → ``internet`` (the internet-failure drill: DNS probes) → ``opnsense`` (read-only API)
+→ ``client``'s TLS pinning. ``model``, ``policy`` and ``schedule`` are pure and sit beside
+them. ``lab`` is a separate
 world (a stand-in Proxmox) that the product never imports.
 """
 

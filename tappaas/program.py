@@ -5,10 +5,7 @@ Automation API runs it inline when no language host is installed). A config erro
 error fails ``pulumi preview``/``up`` with the message, before any resource is touched, so a
 pull request's preview catches a broken 3-2-1.
 
-Stack config:
-- ``tappaas:site`` (object, required): the site model (see ``tappaas.model``).
-- ``tappaas:pveResources`` (bool, default true): manage the PVE side with the upstream
-  proxmoxve provider; false where its plugin cannot be installed (the offline lab).
+Stack config: ``tappaas:site`` (object, required), the site model (see ``tappaas.model``).
 """
 
 from __future__ import annotations
@@ -53,17 +50,17 @@ def check_policy(site: SiteConfig) -> None:
         raise PolicyError("policy errors block deployment:\n" + "\n".join(blocking))
 
 
-def build(site: SiteConfig, pve_resources: bool) -> None:
+def build(site: SiteConfig) -> None:
     """The component for the stack's role, and its exports."""
     report = protection_report(site)
     if site.role is Role.CLOUD_RECOVERY:
-        recovery = CloudRecovery(site.name, site, pve_resources)
+        recovery = CloudRecovery(site.name, site)
         pulumi.export(
             "restored",
             {name: vm.restored_snapshot for name, vm in recovery.recovery.restored.items()},
         )
     else:
-        component = Site(site.name, site, pve_resources)
+        component = Site(site.name, site)
         if component.offsite_source is not None:
             pulumi.export("offsite_source", pulumi.Output.secret(component.offsite_source))
         if component.guests is not None:
@@ -76,4 +73,4 @@ def main() -> None:
     config = pulumi.Config(PROJECT)
     site = load_site(config)
     check_policy(site)
-    build(site, config.get_bool("pveResources", True) is not False)
+    build(site)

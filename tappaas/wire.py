@@ -7,6 +7,7 @@ and a *settings* part (updated in place), so "replace vs update" follows from th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -23,13 +24,25 @@ class WireModel(BaseModel):
         alias_generator=to_kebab, populate_by_name=True, extra="ignore", frozen=True
     )
 
-    #: Settings the API cannot ``delete`` (e.g. a user's ``enable``): left unset, they are
-    #: not managed, rather than reset.
-    sticky: ClassVar[frozenset[str]] = frozenset()
+    #: Settings the API's ``delete`` parameter accepts (its enum in the official schema).
+    #: An unset one that is set on the server is deleted, so the server's default applies.
+    deletable: ClassVar[frozenset[str]] = frozenset()
+    #: Settings the API cannot delete but whose default we know: unset means this value,
+    #: which is sent instead of a ``delete`` the server would refuse.
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    #: Settings newer than the oldest release we support: the (major, minor, patch) that
+    #: added each. A server older than that refuses the whole call for the unknown name.
+    since: ClassVar[Mapping[str, tuple[int, int, int]]] = {}
+
+    def effective(self, name: str) -> Any:
+        """The value of ``name``, or the known default standing in for an unset one."""
+        value = getattr(self, name)
+        return self.defaults.get(name) if value is None else value
 
     def manages(self, name: str) -> bool:
-        """Whether this desired object says anything about field ``name``."""
-        return not (getattr(self, name) is None and name in self.sticky)
+        """Whether this desired object says anything about ``name``: an unset setting that can
+        be neither deleted nor defaulted (e.g. a user's ``enable``) is left as it is."""
+        return getattr(self, name) is not None or name in self.deletable or name in self.defaults
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> Any:
@@ -46,18 +59,19 @@ def settings_delta(
     """What to send to turn ``current`` into ``desired`` for ``fields``: values and deletes.
 
     A field the user left unset (``None``) but that is set on the server is deleted, so the
-    server falls back to its default; that is what "unset" means in our props (except for
-    ``sticky`` fields, which the API cannot delete: unset, they are left alone).
+    server falls back to its default; that is what "unset" means in our props. A field the
+    API cannot delete gets its known default sent instead (``defaults``), or, without one, is
+    left alone (PBS refuses the whole update for one undeletable name in ``delete``).
     """
     send: dict[str, Any] = {}
     delete: list[str] = []
     for name in sorted(fields):
-        want = getattr(desired, name)
-        have = getattr(current, name)
-        if want == have or not desired.manages(name):
+        want = desired.effective(name)
+        if want == current.effective(name) or not desired.manages(name):
             continue
         if want is None:
             delete.append(to_kebab(name))
         else:
             send[name] = want
-    return (desired.to_api(set(send)) if send else {}), delete
+    values = desired.model_copy(update=send).to_api(set(send)) if send else {}
+    return values, delete

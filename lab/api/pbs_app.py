@@ -17,10 +17,11 @@ from http import HTTPStatus
 from typing import Any
 
 from lab.api.app import ApiApp, Identity
+from lab.api.pbs_versions import unknown_to
 from lab.api.permissions import pbs_allowed
 from lab.errors import ApiError
 from lab.http.messages import JSON_CONTENT_TYPE, Request, Response
-from lab.schema.pbs_check import PbsSchemaChecker
+from lab.schema.pbs_check import PbsParameterError, PbsSchemaChecker
 from lab.schema.tree import MethodSchema
 from lab.state.pbs import PbsServer
 
@@ -90,18 +91,24 @@ class PbsApp(ApiApp[PbsServer]):
     def parameters(
         self, request: Request, method: MethodSchema, uri: dict[str, str]
     ) -> dict[str, Any]:
-        """``parse_parameter_strings`` on all pairs, or ``verify_json`` on a JSON body."""
+        """``parse_parameter_strings`` on all pairs, or ``verify_json`` on a JSON body; an
+        option newer than this PBS's release is refused (``pbs_versions``)."""
         if request.content_type == "application/json":
             try:
                 body = request.json_body()
             except ValueError as exc:
                 raise ApiError(HTTPStatus.BAD_REQUEST, str(exc)) from None
-            return self.checker.check_json(body, uri, method.parameters)
-        if request.content_type not in ("", "application/x-www-form-urlencoded"):
+            params = self.checker.check_json(body, uri, method.parameters)
+        elif request.content_type not in ("", "application/x-www-form-urlencoded"):
             raise ApiError(
                 HTTPStatus.BAD_REQUEST, f"unsupported content type {request.content_type!r}"
             )
-        return self.checker.check([*self._pairs(request), *uri.items()], method.parameters)
+        else:
+            params = self.checker.check([*self._pairs(request), *uri.items()], method.parameters)
+        errors = unknown_to(self.state.version, method.template, params)
+        if errors:
+            raise PbsParameterError(errors)
+        return params
 
     def success(self, data: Any, attributes: dict[str, Any]) -> Response:
         """``{"data": …, "digest": …}``."""

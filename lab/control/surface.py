@@ -244,8 +244,10 @@ class Control:
         owner: str = "root@pam",
         size_bytes: int = DEFAULT_SNAPSHOT_BYTES,
         config: Mapping[str, str] | None = None,
+        finished: bool = True,
     ) -> dict[str, Any]:
-        """Add a finished snapshot (its namespace must exist); returns its list entry."""
+        """Add a snapshot (its namespace must exist; ``finished=False``: still being written,
+        no manifest yet); returns its list entry."""
         app = self._server(pbs)
         when = int(epoch(time if time is not None else app.clock()))
         with app.lock:
@@ -267,6 +269,7 @@ class Control:
                 size=size_bytes,
                 config=dict(config or {}),
                 index=index,
+                finished=finished,
             )
             group.snapshots[when] = snapshot
             return snapshot_item(group, snapshot)

@@ -9,15 +9,19 @@ Public API::
 - ``SCENARIOS[name].play(site_lab) -> ScenarioResult``; ``run_scenario(name, site, peer)``
   runs every variant on labs of its own and stops them.
 - ``ScenarioResult``: ``timeline`` (journal entries), ``checks`` (``Check``), ``ok``.
+- ``unmet_needs(name, site, peer)``: what a scenario needs that the stack files lack.
+- ``with streaming(listener): run_scenario(…)``: follow the timeline and the simulated days
+  as they play (``Listener``).
 """
 
-from lab.scenarios.catalog import SCENARIOS, Scenario, run_scenario
-from lab.scenarios.result import Check, ScenarioResult
+from lab.scenarios.catalog import SCENARIOS, Scenario, run_scenario, unmet_needs
+from lab.scenarios.result import Check, Listener, ScenarioResult, streaming
 from lab.scenarios.site import SiteLab, configure, lab_config, start_site_lab
 
 __all__ = [
     "SCENARIOS",
     "Check",
+    "Listener",
     "Scenario",
     "ScenarioResult",
     "SiteLab",
@@ -25,4 +29,6 @@ __all__ = [
     "lab_config",
     "run_scenario",
     "start_site_lab",
+    "streaming",
+    "unmet_needs",
 ]

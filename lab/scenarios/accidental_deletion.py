@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from lab.scenarios.client import api
-from lab.scenarios.common import DAY, at_day, wait_task
+from lab.scenarios.common import DAY, at_day, run_days, wait_task
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import SiteLab
 from lab.sim.clock import iso
+from tappaas.model import SiteConfig
 
 NAME = "accidental-deletion"
 TITLE = "A VM is deleted by mistake and restored from its latest backup, through the API"
@@ -25,15 +26,29 @@ DELETE_CLOCK = "14:00"
 HA_ROUND_WAIT = 30
 
 
-def play(s: SiteLab, service_name: str = DEFAULT_SERVICE) -> ScenarioResult:
-    """Delete ``service_name``'s VM on day 3 at 14:00, then restore it."""
+def victim(site: SiteConfig) -> str | None:
+    """The service whose VM is deleted: nextcloud (the prod example's), else the first one
+    that is backed up."""
+    backed_up = [name for name, service in site.services.items() if service.backup.enabled]
+    return DEFAULT_SERVICE if DEFAULT_SERVICE in backed_up else next(iter(backed_up), None)
+
+
+def needs(site: SiteConfig, _: SiteConfig) -> list[str]:
+    """A service with backups to delete and restore."""
+    return [] if victim(site) is not None else ["a service that is backed up"]
+
+
+def play(s: SiteLab, service_name: str | None = None) -> ScenarioResult:
+    """Delete ``service_name``'s VM (default: ``victim``) on day 3 at 14:00, then restore it."""
     assert s.site.backup is not None
+    service_name = service_name or victim(s.site)
+    assert service_name is not None
     result = ScenarioResult(NAME, TITLE)
     control, pve = s.lab.control, api(s.lab.pve)
     service = s.site.services[service_name]
     vmid, storage = service.vmid, s.site.backup.pbs.storage_id
     deleted_at = at_day(s, DAYS_BEFORE, DELETE_CLOCK)
-    control.run_until(deleted_at)
+    run_days(s, result, deleted_at)
     node = _node_of(pve, vmid)
     if node is None:
         raise RuntimeError(f"VM {vmid} ({service_name}) is on no online node")

@@ -8,6 +8,7 @@ from typing import Any
 from proxmoxer import ResourceException
 
 from lab.scenarios.client import api
+from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import LOCAL_PBS, PEER_PBS, SiteLab
 
 DAY = 86400
@@ -19,6 +20,17 @@ def at_day(s: SiteLab, day: int, clock: str = "00:00") -> int:
     first = int(start if start is not None else s.lab.control.now()) // DAY * DAY
     hours, minutes = (int(part) for part in clock.split(":"))
     return first + day * DAY + hours * 3600 + minutes * 60
+
+
+def run_days(s: SiteLab, result: ScenarioResult, until: int) -> None:
+    """Run the lab to ``until`` a simulated day at a time, showing the timeline so far and
+    reporting progress (the same runs happen as in one step: each is due at its own time)."""
+    control = s.lab.control
+    start = control.now()
+    result.flush(start)
+    while (now := control.now()) < until:
+        control.run_until(min(now + DAY, until))
+        result.progress((control.now() - start) / DAY, (until - start) / DAY)
 
 
 def local_store(s: SiteLab) -> tuple[str, str]:

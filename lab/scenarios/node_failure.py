@@ -17,10 +17,11 @@ from typing import Any
 
 from lab.behaviour.ha.fencing import CRM_ROUND_SECONDS, fence_timeline
 from lab.scenarios.client import api
-from lab.scenarios.common import at_day
+from lab.scenarios.common import at_day, run_days
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.site import SiteLab
 from lab.sim.clock import iso
+from tappaas.model import SiteConfig
 
 NAME = "node-failure"
 TITLE = "A node fails: HA recovery on the failover nodes, data lost since the last replication"
@@ -44,13 +45,19 @@ def busiest_node(s: SiteLab) -> str:
     return max(sorted(counts), key=lambda node: counts[node])
 
 
+def needs(site: SiteConfig, _: SiteConfig) -> list[str]:
+    """A service under HA (3 or more nodes, or a QDevice) to fail over."""
+    ha = any(service.ha.enabled for service in site.services.values())
+    return [] if ha else ["a service with HA (services.<name>.ha.enabled; 3 or more nodes)"]
+
+
 def play(s: SiteLab, node: str | None = None) -> ScenarioResult:
     """Fail ``node`` (default: the busiest) on day 1 at 10:07 and watch."""
     result = ScenarioResult(NAME, TITLE)
     control, pve = s.lab.control, api(s.lab.pve)
     failed = node or busiest_node(s)
     failed_at = at_day(s, 1, FAIL_CLOCK)
-    control.run_until(failed_at)
+    run_days(s, result, failed_at)
     before = {e["id"]: e for e in pve.nodes(failed).replication.get()}
     services = {
         sid: entry
@@ -77,6 +84,7 @@ def play(s: SiteLab, node: str | None = None) -> ScenarioResult:
                     running_at[sid] = now
                     result.say(now, f"{sid} running on {entry['node']}")
     result.events(e for e in control.journal(since=failed_at) if e.time <= failed_at + 600)
+    result.flush(failed_at + 600)
     limit = timeline.started_by - failed_at
     slowest = max((t - failed_at for t in running_at.values()), default=None)
     result.check(

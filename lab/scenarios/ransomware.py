@@ -15,7 +15,7 @@ gone).
 
 from __future__ import annotations
 
-from lab.scenarios.common import at_day, count, local_times, peer_times
+from lab.scenarios.common import at_day, count, local_times, peer_times, run_days
 from lab.scenarios.result import ScenarioResult
 from lab.scenarios.retention import breakdown
 from lab.scenarios.site import LOCAL_PBS, SiteLab
@@ -57,7 +57,7 @@ def play(s: SiteLab) -> ScenarioResult:
     )
     control = s.lab.control
     attack_at = at_day(s, DAYS_BEFORE, ATTACK_CLOCK)
-    control.run_until(attack_at)
+    run_days(s, result, attack_at)
     local_before, before = count(local_times(s)), peer_times(s)
     copies_before = count(before)
     result.say(
@@ -74,7 +74,7 @@ def play(s: SiteLab) -> ScenarioResult:
             f"attack with {holder} ({credential[0]}): {len(report.allowed)} writes allowed, "
             f"{len(report.denied)} refused",
         )
-    control.run_until(attack_at + DAYS_AFTER * 86400)
+    run_days(s, result, attack_at + DAYS_AFTER * 86400)
     result.events(
         e for e in control.journal(since=attack_at) if e.kind in ("sync", "backup", "prune")
     )

@@ -106,6 +106,7 @@ def play(s: SiteLab, days: int = DAYS) -> ScenarioResult:
     result.say(control.now(), f"site {s.site.name} configured through the API; {days} days")
     copied: set[tuple[str, int]] = set()
     worst_wait = worst_behind = 0
+    detailed = False
     for day in range(days):
         for clock in SAMPLE_CLOCKS:
             sample = at_day(s, day, clock)
@@ -123,9 +124,14 @@ def play(s: SiteLab, days: int = DAYS) -> ScenarioResult:
                 f"local {sum(map(len, local.values()))} snapshots in {len(local)} groups; "
                 f"peer copy {sum(map(len, remote.values()))}",
             )
-    result.events(
-        e for e in control.journal() if e.time < at_day(s, DETAILED_DAYS) and e.kind != "ha"
-    )
+        if day >= DETAILED_DAYS and not detailed:  # the detailed days are over: show them
+            _add_detailed_days(s, result)
+            detailed = True
+        if detailed:
+            result.flush(sample)
+        result.progress(day + 1, days)
+    if not detailed:
+        _add_detailed_days(s, result)
     control.run_until(at_day(s, days, SAMPLE_CLOCKS[0]))  # after the prunes: read the API
     retention = s.site.backup.retention if s.site.backup else Retention()
     copy_retention = s.guest.retention if s.guest else retention
@@ -139,6 +145,12 @@ def play(s: SiteLab, days: int = DAYS) -> ScenarioResult:
         f"{_hours(interval)}); the copy's newest was at most {_hours(worst_behind)} behind",
     )
     return result
+
+
+def _add_detailed_days(s: SiteLab, result: ScenarioResult) -> None:
+    """Every event of the first days (not HA's rounds) goes into the timeline."""
+    until = at_day(s, DETAILED_DAYS)
+    result.events(e for e in s.lab.control.journal() if e.time < until and e.kind != "ha")
 
 
 def _hours(seconds: int) -> str:

@@ -102,7 +102,10 @@ def _check_string(text: str, schema: Mapping[str, Any]) -> str:
 
 def _check_property_string(text: str, fmt: Mapping[str, Any]) -> None:
     properties: Mapping[str, Any] = fmt.get("properties") or {}
-    default_key = next((k for k, s in properties.items() if s.get("default_key")), None)
+    # proxmox-schema ``ObjectSchema::default_key`` sits on the object (``maintenance-mode``).
+    default_key = fmt.get("default_key") or next(
+        (k for k, s in properties.items() if s.get("default_key")), None
+    )
     seen: set[str] = set()
     for part in (p for p in text.split(",") if p):
         key, sep, value = part.partition("=")

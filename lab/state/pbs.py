@@ -20,6 +20,7 @@ from lab.state.jobs import JobRecord
 from lab.state.sections import ConfigEntry, SectionConfig
 
 DEFAULT_SNAPSHOT_BYTES = 4 * 1024**3
+DEFAULT_PBS_VERSION = "4.2.3"
 
 
 def backup_time_text(epoch: int) -> str:
@@ -36,6 +37,8 @@ class Snapshot:
     time: int
     protected: bool = False
     encrypted: bool = True
+    key_fingerprint: str | None = None
+    """The fingerprint of the key that encrypted it (the manifest's ``key-fingerprint``)."""
     verify_state: str | None = None
     verify_upid: str | None = None
     notes: str = ""
@@ -150,6 +153,8 @@ class PbsServer:
     hostname: str
     access: AccessControl
     fingerprint: str = ""
+    version: str = DEFAULT_PBS_VERSION
+    """The release it runs (``major.minor.patch``): options added later are refused."""
     datastores: SectionConfig[DatastoreConfig] = field(
         default_factory=lambda: SectionConfig("sha256")
     )

@@ -8,6 +8,7 @@ apart from the entries so that a GET can never return them.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,17 @@ class StorageSecrets:
     password: str | None = None
     encryption_key: str | None = None
     master_pubkey: str | None = None
+
+    def key_marker(self) -> str | None:
+        """What ``storage.cfg`` records for the key (pve-storage ``PBSPlugin.pm``:
+        ``$decoded_key->{fingerprint} || 1``), or None without a key."""
+        if not self.encryption_key:
+            return None
+        try:
+            decoded = json.loads(self.encryption_key)
+        except json.JSONDecodeError:
+            return "1"
+        return str(decoded.get("fingerprint") or 1) if isinstance(decoded, dict) else "1"
 
 
 class StorageEntry(ConfigEntry):

@@ -17,6 +17,8 @@ from typer._click import Context, HelpFormatter
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
+from tappaas.cli.help_style import plain_help
+
 
 @dataclass(frozen=True)
 class Command:
@@ -33,6 +35,12 @@ COMMANDS: dict[str, Command] = {
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
     "import": Command(
         "tappaas.cli.import_", "Adopt a site set up by upstream TAPPaaS scripts (files, live)."
+    ),
+    "pr-preview": Command(
+        "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
+    ),
+    "drill": Command(
+        "tappaas.cli.drill", "Drills against the live site: internet (monitoring exit codes)."
     ),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
@@ -54,6 +62,7 @@ class LazyGroup(TyperGroup):
         module = importlib.import_module(entry.module)
         command = typer.main.get_command(module.app)
         command.name = cmd_name
+        plain_help(command)
         self.commands[cmd_name] = command
         return command
 

@@ -13,13 +13,16 @@ from tappaas.client.errors import (
     TaskTimeoutError,
     TransientApiError,
     TransportError,
+    UnsupportedVersionError,
 )
 from tappaas.client.retry import API_CALL, NO_RETRY, TASK_POLL, RetryPolicy
 from tappaas.client.settings import ConnectionSettings, Product
 from tappaas.client.tasks import TaskResult, Upid
+from tappaas.client.version import MINIMUM_VERSIONS, ServerVersion
 
 __all__ = [
     "API_CALL",
+    "MINIMUM_VERSIONS",
     "NO_RETRY",
     "TASK_POLL",
     "ApiError",
@@ -34,10 +37,12 @@ __all__ = [
     "ProxmoxClient",
     "ProxmoxError",
     "RetryPolicy",
+    "ServerVersion",
     "TaskFailedError",
     "TaskResult",
     "TaskTimeoutError",
     "TransientApiError",
     "TransportError",
+    "UnsupportedVersionError",
     "Upid",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -27,11 +28,13 @@ from tappaas.client.errors import (
     TaskFailedError,
     TaskTimeoutError,
     TransportError,
+    UnsupportedVersionError,
 )
 from tappaas.client.retry import API_CALL, TASK_POLL, RetryPolicy, call_with_retry
 from tappaas.client.settings import ConnectionSettings, Product
 from tappaas.client.tasks import TaskResult, Upid
 from tappaas.client.tls import FingerprintPinningAdapter
+from tappaas.client.version import MINIMUM_VERSIONS, ServerVersion, VersionTuple, show
 
 # proxmoxer logs request bodies (passwords, token secrets) at INFO: keep it quiet for good.
 logging.getLogger("proxmoxer").setLevel(logging.WARNING)
@@ -42,6 +45,11 @@ AMBIGUOUS_RETRY_HINT = (
     " (this write was retried after its connection dropped: the first attempt may have"
     " succeeded; check the object and run again)"
 )
+
+
+_VERSIONS: dict[tuple[str, str | None], ServerVersion] = {}
+"""``/version`` answers of this process (one run of a provider host), by URL and pin."""
+_VERSIONS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,32 @@ class ProxmoxClient:
 
     def delete(self, path: str, /, **params: Any) -> Any:
         return self.request("DELETE", path, params).data
+
+    # --- versions ---------------------------------------------------------------------------
+
+    def server_version(self) -> ServerVersion:
+        """The server's release, read once per process (``GET /version``)."""
+        key = (self.settings.base_url, self.settings.fingerprint)
+        with _VERSIONS_LOCK:
+            known = _VERSIONS.get(key)
+        if known is None:
+            known = ServerVersion.from_api(self.product, self.get("/version"))
+            with _VERSIONS_LOCK:
+                _VERSIONS[key] = known
+        return known
+
+    def require_version(self, feature: str, minimum: VersionTuple) -> None:
+        """Fail, before any write, if the server is older than ``feature`` needs."""
+        running = self.server_version()
+        if running.number < minimum:
+            raise UnsupportedVersionError(
+                f"{self.settings.base_url} runs {running}, but {feature} needs "
+                f"{self.product.upper()} {show(minimum)} or newer: upgrade the server"
+            )
+
+    def require_supported(self) -> None:
+        """Fail if the server is older than the oldest release this program supports."""
+        self.require_version("this program", MINIMUM_VERSIONS[self.product])
 
     # --- tasks ------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ Errors are classified once, here and in ``classify``, from what the products rea
     ProxmoxError
     ├── TransportError            connection refused/reset, timeouts (transient)
     ├── FingerprintMismatchError  the server's certificate is not the pinned one (never retried)
+    ├── UnsupportedVersionError   the server is older than the program or an option needs
     ├── ApiError                  the server answered with an error status
     │   ├── ParameterError        400 with per-parameter errors ("Parameter verification failed.")
     │   ├── AuthError             401/403 ("Permission check failed", bad token)
@@ -38,6 +39,10 @@ class TransportError(ProxmoxError):
 
 class FingerprintMismatchError(ProxmoxError):
     """The server presented a certificate other than the pinned one: fail closed."""
+
+
+class UnsupportedVersionError(ProxmoxError):
+    """The server's release (``/version``) is older than the program or an option needs."""
 
 
 @dataclass

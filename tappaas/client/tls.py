@@ -2,8 +2,11 @@
 
 Proxmox nodes usually serve self-signed certificates; admins know their SHA-256 fingerprint
 (PVE: node → System → Certificates; PBS: Dashboard → Show Fingerprint). We mount a requests
-adapter whose pool manager asserts that fingerprint on every connection, so a wrong or changed
-certificate fails closed, and we never turn verification off without a pin.
+adapter that asserts that fingerprint on every connection, so a wrong or changed certificate
+fails closed, and we never turn verification off without a pin. Every connection means the
+proxied ones too: with ``HTTPS_PROXY`` set, requests opens the tunnel through a separate
+``ProxyManager`` (``HTTPAdapter.proxy_manager_for``) that does not share the direct pool
+manager's settings, so it gets the pin as well.
 """
 
 from __future__ import annotations
@@ -34,5 +37,12 @@ class FingerprintPinningAdapter(HTTPAdapter):
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Direct connections."""
         kwargs["assert_fingerprint"] = self._fingerprint
         super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """Connections through an HTTP(S) or SOCKS proxy (the TLS session is still ours, end
+        to end, inside the tunnel: the pin is checked on the server's certificate)."""
+        proxy_kwargs["assert_fingerprint"] = self._fingerprint
+        return super().proxy_manager_for(proxy, **proxy_kwargs)

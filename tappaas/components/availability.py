@@ -1,9 +1,10 @@
 """``Availability``: PVE HA and storage replication for each service, and cluster HA options.
 
-Per HA service: an ``Haresource`` and a PVE 9 node-affinity ``Harule`` (home node above the
-failover node; HA groups are gone in PVE 9). Per replicated service: a ``Replication`` job to
-the failover node. PVE swaps a job's ``target`` when the guest migrates to it and HA moves
-change a VM's node, so those are drift we ignore, not changes to undo.
+Per HA service: an upstream ``Haresource`` and a PVE 9 node-affinity ``Harule`` (home node
+above the failover node; HA groups are gone in PVE 9). Per replicated service: a
+``PveReplicationJob`` to the failover node. PVE swaps a job's ``target`` when the guest
+migrates to it and HA moves change a VM's node, so those are drift we ignore, not changes to
+undo.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_proxmoxve as proxmoxve
 
+from providers import PveReplicationJob
+from tappaas.components.pve_side import PveSide
 from tappaas.model import SiteConfig
 
 FIRST_REPLICATION_JOB = 0
@@ -21,10 +24,15 @@ class Availability(pulumi.ComponentResource):
     """HA resources and rules, replication jobs, and the cluster's HA options."""
 
     def __init__(
-        self, name: str, site: SiteConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        site: SiteConfig,
+        pve: PveSide,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tappaas:index:Availability", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        ours = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, provider=pve.provider)
         proxmoxve.cluster.Options(
             "cluster-options",
             ha_shutdown_policy=site.cluster.ha_shutdown_policy.value,
@@ -60,16 +68,16 @@ class Availability(pulumi.ComponentResource):
                 )
                 self.ha_services.append(service_name)
             if service.replication.enabled and failover is not None:
-                proxmoxve.Replication(
+                PveReplicationJob(
                     f"{service_name}-replication",
-                    resource_id=f"{service.vmid}-{FIRST_REPLICATION_JOB}",
-                    target=failover,
-                    type="local",
-                    schedule=service.replication.schedule,
-                    rate=service.replication.rate_limit_mbps,
-                    comment=f"tappaas: {service_name} to its failover node",
-                    opts=pulumi.ResourceOptions.merge(
-                        child, pulumi.ResourceOptions(ignore_changes=["target"])
-                    ),
+                    {
+                        "endpoint": pve.endpoint,
+                        "id": f"{service.vmid}-{FIRST_REPLICATION_JOB}",
+                        "target": failover,
+                        "schedule": service.replication.schedule,
+                        "rate": service.replication.rate_limit_mbps,
+                        "comment": f"tappaas: {service_name} to its failover node",
+                    },
+                    ours,
                 )
         self.register_outputs({"ha_services": self.ha_services})

@@ -1,8 +1,11 @@
 """``Datapools``: the ZFS pools of every node and one PVE storage entry per pool.
 
-Each pool is created per node (``node.disk.Zfs``) and protected: PVE has no in-place change
-for a pool, so a replace would destroy it with its data. One ``storage.Zfspool`` entry carries
-the pool's storage ID on every node that holds it, which replication needs.
+Each pool is created per node (upstream ``node.disk.Zfs``), protected and retained on delete:
+PVE has no in-place change for a pool, so a replace would destroy it with its data, and the
+upstream delete runs ``zpool destroy`` — removing a pool from the stack (or destroying the
+stack, after an explicit unprotect) only forgets it. One ``zfspool`` storage entry
+(``PveZfsStorage``) carries the pool's storage ID on every node that holds it, which
+replication needs.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_proxmoxve as proxmoxve
 
+from providers import PveZfsStorage
+from tappaas.components.pve_side import PveSide
 from tappaas.model import PoolRole, SiteConfig
 
 POOL_CONTENTS = {PoolRole.IMPORTANT: ["images", "rootdir"], PoolRole.BULK: ["images", "rootdir"]}
@@ -19,11 +24,17 @@ class Datapools(pulumi.ComponentResource):
     """ZFS pools (protected) and their storage entries."""
 
     def __init__(
-        self, name: str, site: SiteConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        site: SiteConfig,
+        pve: PveSide,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tappaas:index:Datapools", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        upstream = pulumi.ResourceOptions(parent=self, provider=pve.provider)
         self.pools: dict[str, list[proxmoxve.node.disk.Zfs]] = {}
+        self.storages: list[PveZfsStorage] = []
         for pool_name, pool in site.datapools.items():
             created = [
                 proxmoxve.node.disk.Zfs(
@@ -35,20 +46,24 @@ class Datapools(pulumi.ComponentResource):
                     ashift=pool.ashift,
                     compression=pool.compression.value,
                     add_storage=False,
-                    opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
+                    opts=pulumi.ResourceOptions.merge(
+                        upstream, pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+                    ),
                 )
                 for node, devices in pool.devices.items()
             ]
             self.pools[pool_name] = created
             if pool.role in POOL_CONTENTS:  # the backup pool carries the PBS datastore instead
-                proxmoxve.storage.Zfspool(
+                storage = PveZfsStorage(
                     f"{pool_name}-storage",
-                    resource_id=pool.storage_id,
-                    zfs_pool=pool_name,
-                    nodes=sorted(pool.devices),
-                    contents=POOL_CONTENTS[pool.role],
-                    opts=pulumi.ResourceOptions.merge(
-                        child, pulumi.ResourceOptions(depends_on=created)
-                    ),
+                    {
+                        "endpoint": pve.endpoint,
+                        "storage": pool.storage_id,
+                        "pool": pool_name,
+                        "nodes": sorted(pool.devices),
+                        "content": POOL_CONTENTS[pool.role],
+                    },
+                    pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=created)),
                 )
+                self.storages.append(storage)
         self.register_outputs({"pools": sorted(self.pools)})

@@ -3,46 +3,41 @@
 PBS side (our providers): the datastore on the backup pool (protected: it holds the
 backups), its GC schedule, a prune job with the retention, a verify job, and a user + token
 for PVE holding DatastoreBackup only, so a compromised PVE can write backups but never
-prune or delete them.
+prune or delete them; that token owns the namespace's backup groups (a renamed token takes
+them over, since PBS lets only a group's owner add to it).
 
-PVE side (upstream provider): the ``pbs`` storage entry (pinned fingerprint, namespace,
-client-side encryption key from a config secret — never ``generate_encryption_key``, whose
-replace would mint a new key and orphan every backup —), its master public key, and the
-vzdump job for the services that are backed up; retention is left to PBS (``keep-all``).
+PVE side (our providers, see ``providers/pve_pbs_storage.py`` for why not upstream's): the
+``pbs`` storage entry (port, pinned fingerprint, namespace, the client-side encryption key
+from a config secret — never ``autogen``, which would orphan every backup with the host —
+and its master public key), and the vzdump job for the services that are backed up;
+retention is left to PBS (``keep-all``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
-import pulumi_proxmoxve as proxmoxve
 
 from providers import (
     PbsAcl,
     PbsDatastore,
+    PbsGroupOwner,
     PbsNamespace,
     PbsPruneJob,
-    PbsStorageKeys,
     PbsToken,
     PbsUser,
     PbsVerifyJob,
+    PveBackupJob,
+    PvePbsStorage,
 )
 from tappaas.client import Product
 from tappaas.components.connection import endpoint_input, secret
 from tappaas.components.grants import grant
+from tappaas.components.pve_side import PveSide
 from tappaas.model import PVE_KEEP_ALL, SiteConfig
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 BACKUP_ROLE = "DatastoreBackup"
 BACKUP_JOB_ID = "tappaas-daily"
-
-
-@dataclass(frozen=True)
-class PveSide:
-    """What the PVE-side resources need: the upstream provider and the cluster endpoint."""
-
-    provider: pulumi.ProviderResource
-    endpoint: dict[str, object]
 
 
 def datastore_acl_path(datastore: str, namespace: str) -> str:
@@ -66,7 +61,7 @@ class LocalBackup(pulumi.ComponentResource):
         self,
         name: str,
         site: SiteConfig,
-        pve: PveSide | None,
+        pve: PveSide,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tappaas:index:LocalBackup", name, None, opts)
@@ -99,7 +94,7 @@ class LocalBackup(pulumi.ComponentResource):
             "retention",
             {
                 "endpoint": endpoint,
-                "id": f"{pbs.datastore}-retention",
+                "id": retention_job_id(pbs.datastore),
                 "store": pbs.datastore,
                 "ns": pbs.namespace or None,
                 "max_depth": 0,  # this site's own groups only, never a guest's namespace below
@@ -114,7 +109,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "verify",
                 {
                     "endpoint": endpoint,
-                    "id": f"{pbs.datastore}-verify",
+                    "id": verify_job_id(pbs.datastore),
                     "store": pbs.datastore,
                     "ns": pbs.namespace or None,
                     "schedule": backup.verify.schedule,
@@ -132,20 +127,33 @@ class LocalBackup(pulumi.ComponentResource):
         )
         self.pve_token = PbsToken(
             "pve-token",
-            {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
-            child,
+            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[user])),
         )
         acls = grant(
             "pve-may-back-up",
             endpoint,
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=BACKUP_ROLE,
-            userid=user.userid,
-            token_id=self.pve_token.token_id,
+            token_id=pbs.pve_token_id,
+            token=self.pve_token,
             opts=in_namespace,
         )
-        if pve is not None:
-            self._pve_side(site, pve, acls, child)
+        # PBS adds backups to a group only for its owner: a renamed PVE token takes over
+        # the groups its predecessor wrote, or PVE's next backup of each VM fails.
+        PbsGroupOwner(
+            "pve-owns-backups",
+            {
+                "endpoint": endpoint,
+                "store": pbs.datastore,
+                "ns": pbs.namespace,
+                "owner": pbs.pve_token_id,
+            },
+            pulumi.ResourceOptions.merge(
+                in_namespace, pulumi.ResourceOptions(depends_on=[self.pve_token])
+            ),
+        )
+        self._pve_side(site, pve, acls, child)
         self.register_outputs({"datastore": self.datastore.name})
 
     def _namespaces(
@@ -173,49 +181,49 @@ class LocalBackup(pulumi.ComponentResource):
     ) -> None:
         assert site.backup is not None
         backup, pbs = site.backup, site.backup.pbs
-        upstream = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(provider=pve.provider, depends_on=acls)
-        )
+        after_grants = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=acls))
         encryption = backup.encryption
-        storage = proxmoxve.storage.Pbs(
+        encrypted = encryption.enabled and encryption.key is not None
+        storage = PvePbsStorage(
             "pbs-storage",
-            resource_id=pbs.storage_id,
-            server=pbs.host,
-            datastore=pbs.datastore,
-            namespace=pbs.namespace or None,
-            username=self.pve_token.token_id,
-            password=self.pve_token.secret,
-            fingerprint=pbs.fingerprint,
-            encryption_key=secret(encryption.key)
-            if encryption.enabled and encryption.key
-            else None,
-            contents=["backup"],
-            opts=upstream,
+            {
+                "endpoint": pve.endpoint,
+                "storage": pbs.storage_id,
+                "server": pbs.host,
+                "port": pbs.port,
+                "datastore": pbs.datastore,
+                "namespace": pbs.namespace or None,
+                "username": pbs.pve_token_id,
+                "password": pulumi.Output.secret(self.pve_token.secret),
+                "fingerprint": pbs.fingerprint,
+                "content": ["backup"],
+                "prune_backups": PVE_KEEP_ALL,
+                "key": secret(encryption.key) if encrypted and encryption.key else None,
+                "master_key": secret(encryption.master_public_key)
+                if encrypted and encryption.master_public_key is not None
+                else None,
+            },
+            after_grants,
         )
-        if encryption.enabled and encryption.master_public_key is not None:
-            PbsStorageKeys(
-                "pbs-master-key",
-                {
-                    "endpoint": pve.endpoint,
-                    "storage": pbs.storage_id,
-                    "master_pubkey": secret(encryption.master_public_key),
-                },
-                pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[storage])),
-            )
         vmids = [str(s.vmid) for s in site.services.values() if s.backup.enabled]
         if vmids:
-            proxmoxve.backup.Job(
+            PveBackupJob(
                 "daily",
-                resource_id=BACKUP_JOB_ID,
-                schedule=backup.schedule,
-                storage=pbs.storage_id,
-                vmids=vmids,
-                mode=backup.mode.value,
-                prune_backups=PVE_KEEP_ALL,
-                notes_template=backup.notes_template,
-                repeat_missed=backup.repeat_missed,
-                opts=pulumi.ResourceOptions.merge(
-                    upstream, pulumi.ResourceOptions(depends_on=[storage])
+                {
+                    "endpoint": pve.endpoint,
+                    "id": BACKUP_JOB_ID,
+                    "schedule": backup.schedule,
+                    "storage": pbs.storage_id,
+                    "vmid": vmids,
+                    "mode": backup.mode.value,
+                    "enabled": True,
+                    "prune_backups": PVE_KEEP_ALL,
+                    "notes_template": backup.notes_template,
+                    "repeat_missed": backup.repeat_missed,
+                    "comment": f"tappaas {site.name}: daily backup to the local PBS",
+                },
+                pulumi.ResourceOptions.merge(
+                    after_grants, pulumi.ResourceOptions(depends_on=[storage])
                 ),
             )
 

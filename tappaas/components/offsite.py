@@ -58,28 +58,28 @@ class Offsite(pulumi.ComponentResource):
         )
         token = PbsToken(
             "peer-reader-token",
-            {"endpoint": endpoint, "userid": user.userid, "token_name": token_name},
-            self.child,
+            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
         )
         grant(
             "peer-may-read",
             endpoint,
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=READER_ROLE,
-            userid=user.userid,
-            token_id=token.token_id,
+            token_id=remote.reader_token_id,
+            token=token,
             opts=self.child,
         )
-        return pulumi.Output.all(token.token_id, token.secret).apply(
-            lambda pair: {
+        return token.secret.apply(
+            lambda token_secret: {
                 "site": site.name,
                 "host": pbs.host,
                 "port": pbs.port,
                 "fingerprint": pbs.fingerprint,
                 "datastore": pbs.datastore,
                 "namespace": pbs.namespace,
-                "token_id": pair[0],
-                "token_secret": pair[1],
+                "token_id": remote.reader_token_id,
+                "token_secret": token_secret,
             }
         )
 
@@ -126,7 +126,7 @@ class Offsite(pulumi.ComponentResource):
                 "sync_direction": "push",
                 "store": pbs.datastore,
                 "ns": pbs.namespace or None,
-                "remote": target.resource_id,
+                "remote": remote.remote_id,  # known at preview; ordered after it below
                 "remote_store": datastore,
                 "remote_ns": remote.namespace,
                 "schedule": remote.schedule,
@@ -136,5 +136,5 @@ class Offsite(pulumi.ComponentResource):
                 "rate_out": remote.rate_limit,
                 "comment": "tappaas: off-site copy (push, never deletes there)",
             },
-            self.child,
+            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[target])),
         )

@@ -4,7 +4,8 @@ For each guest, in our datastore under the guest's namespace (``remote/<site>``)
 a remote pointing at the guest's PBS (with the read-only token the guest exported) and a pull
 sync job — encrypted snapshots only, ``remove-vanished`` off, so whatever happens on the
 guest's site, what we hold stays —; for push, a write-no-delete token for the guest. Either
-way the guest's own retention, as a prune job on its namespace.
+way the guest's own retention, as a prune job on its namespace, and a read-only token on that
+namespace alone, exported to the guest for its recovery (``restore_token_id``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken
 from tappaas.components.connection import secret
 from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
-from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig
+from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig, restore_token_id
+from tappaas.model.pbs_ids import guest_remote_name, pull_job_id, retention_job_id
 
+READER_ROLE = "DatastoreReader"
+"""Read (and so restore) the guest's own snapshots; nothing else."""
 WRITER_ROLE = "DatastoreBackup"
 """Back up into the namespace and read its own groups; no prune, no delete."""
 PRUNING_WRITER_ROLE = "DatastorePowerUser"
@@ -79,7 +83,7 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-retention",
             {
                 "endpoint": self.endpoint,
-                "id": f"{guest}-retention",
+                "id": retention_job_id(guest),
                 "store": pbs.datastore,
                 "ns": spec.namespace,
                 "schedule": backup.prune_schedule,
@@ -99,7 +103,36 @@ class Peer(pulumi.ComponentResource):
             self._pull(guest, spec, in_ns)
         else:
             exported.update(self._writer(guest, spec, in_ns))
+        exported.update(self._restore_reader(guest, spec, in_ns))
         return exported
+
+    def _restore_reader(
+        self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions
+    ) -> dict[str, Any]:
+        """A token that may read the guest's copy (to restore from it) and nothing else."""
+        assert self.site.backup is not None
+        token_id = restore_token_id(guest)
+        userid, token_name = token_id.split("!", 1)
+        user = PbsUser(
+            f"{guest}-restore",
+            {"endpoint": self.endpoint, "userid": userid, "comment": f"{guest} restores with this"},
+            self.child,
+        )
+        token = PbsToken(
+            f"{guest}-restore-token",
+            {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
+        )
+        grant(
+            f"{guest}-may-restore",
+            self.endpoint,
+            path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
+            role=READER_ROLE,
+            token_id=token_id,
+            token=token,
+            opts=opts,
+        )
+        return {"restore_token_id": token_id, "restore_token_secret": token.secret}
 
     def _pull(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> None:
         assert self.site.backup is not None
@@ -108,7 +141,7 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-remote",
             {
                 "endpoint": self.endpoint,
-                "name": guest,
+                "name": guest_remote_name(guest),
                 "host": source.apply(lambda s: str(s["host"])),
                 "port": source.apply(lambda s: s["port"]),
                 "fingerprint": source.apply(lambda s: str(s["fingerprint"])),
@@ -122,10 +155,10 @@ class Peer(pulumi.ComponentResource):
             f"{guest}-pull",
             {
                 "endpoint": self.endpoint,
-                "id": f"pull-{guest}",
+                "id": pull_job_id(guest),
                 "store": self.site.backup.pbs.datastore,
                 "ns": spec.namespace,
-                "remote": remote.resource_id,
+                "remote": guest_remote_name(guest),  # known at preview; ordered below
                 "remote_store": source.apply(lambda s: str(s["datastore"])),
                 "remote_ns": source.apply(lambda s: str(s["namespace"]) or None),
                 "schedule": spec.schedule,
@@ -135,7 +168,7 @@ class Peer(pulumi.ComponentResource):
                 "rate_in": spec.rate_limit,
                 "comment": f"tappaas: off-site copy of {guest} (pull)",
             },
-            opts,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[remote])),
         )
 
     def _source(self, guest: str, spec: GuestSite) -> pulumi.Output[dict[str, Any]]:
@@ -168,16 +201,16 @@ class Peer(pulumi.ComponentResource):
         )
         token = PbsToken(
             f"{guest}-writer-token",
-            {"endpoint": self.endpoint, "userid": user.userid, "token_name": token_name},
-            self.child,
+            {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
+            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
         )
         grant(
             f"{guest}-may-write",
             self.endpoint,
             path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
             role=PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE,
-            userid=user.userid,
-            token_id=token.token_id,
+            token_id=spec.writer_token_id,
+            token=token,
             opts=opts,
         )
-        return {"writer_token_id": token.token_id, "writer_token_secret": token.secret}
+        return {"writer_token_id": spec.writer_token_id, "writer_token_secret": token.secret}

@@ -11,6 +11,7 @@ import pulumi
 
 from providers import PbsDatastore, PbsSyncJob
 from tappaas.model import PersonalExport, SiteConfig
+from tappaas.model.pbs_ids import on_mount_job_id
 
 PERSONAL_PATH = "tappaas"
 """Where the datastore sits on the disk (relative to its mount point)."""
@@ -50,13 +51,14 @@ class PersonalBackup(pulumi.ComponentResource):
                 "on-mount",
                 {
                     "endpoint": local_endpoint,
-                    "id": f"{personal.datastore}-on-mount",
+                    "id": on_mount_job_id(personal.datastore),
                     "store": personal.datastore,
                     "remote_store": pbs.datastore,
                     "remote_ns": pbs.namespace or None,
                     "group_filter": [f"group:vm/{vmid}" for vmid in vmids],
-                    "run_on_mount": personal.run_on_mount,
-                    "unmount_on_done": personal.unmount_on_done and personal.run_on_mount,
+                    # Only when on: PBS before 4.0.4 / 4.0.20 does not know these options.
+                    "run_on_mount": personal.run_on_mount or None,
+                    "unmount_on_done": (personal.unmount_on_done and personal.run_on_mount) or None,
                     "remove_vanished": False,
                     "comment": "tappaas: personal copies, written when the disk is plugged in",
                 },

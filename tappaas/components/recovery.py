@@ -4,31 +4,22 @@ Role ``cloud-recovery`` (stood up on demand in a cloud, or on a peer's cluster):
 ``pbs`` storage entry reads the copy on the peer with a read-only token and the site's
 encryption key (upstream provider), and each service is restored from its newest backup, in
 the configured order, onto its pool, with new MAC addresses, optionally on an isolated
-VLAN, live (running while its disks stream in) unless configured otherwise.
+VLAN, live (running while its disks stream in) unless configured otherwise. The storage
+entry holds the site's own encryption key (from this stack's secret config): a key minted
+here could never decrypt the site's backups.
 """
 
 from __future__ import annotations
 
 import pulumi
-import pulumi_proxmoxve as proxmoxve
 
-from providers import RestoredVm
+from providers import PvePbsStorage, RestoredVm
 from tappaas.components.connection import secret
-from tappaas.components.local_backup import PveSide
-from tappaas.model import Endpoint, Service, SiteConfig
+from tappaas.model import Endpoint, SiteConfig
+from tappaas.policy.restore_order import restore_order
 
 SOURCE_STORAGE = "tappaas-dr"
 """PVE storage ID of the copy being restored from."""
-
-
-def restore_order(site: SiteConfig) -> list[tuple[str, Service]]:
-    """``recovery.restore_order`` first, in that order; the rest by vmid."""
-    first = [name for name in site.recovery.restore_order if name in site.services]
-    rest = sorted(
-        (name for name in site.services if name not in first),
-        key=lambda name: site.services[name].vmid,
-    )
-    return [(name, site.services[name]) for name in [*first, *rest]]
 
 
 class Recovery(pulumi.ComponentResource):
@@ -41,15 +32,12 @@ class Recovery(pulumi.ComponentResource):
         name: str,
         site: SiteConfig,
         pve_endpoint: dict[str, object],
-        pve: PveSide | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("tappaas:index:Recovery", name, None, opts)
         assert site.remote is not None
         child = pulumi.ResourceOptions(parent=self)
-        after: list[pulumi.Resource] = []
-        if pve is not None:
-            after.append(self._source(site, pve, child))
+        after: list[pulumi.Resource] = [self._source(site, pve_endpoint, child)]
         self.restored = {}
         for service_name, service in restore_order(site):
             vm = RestoredVm(
@@ -73,23 +61,27 @@ class Recovery(pulumi.ComponentResource):
         self.register_outputs({name: vm.restored_snapshot for name, vm in self.restored.items()})
 
     def _source(
-        self, site: SiteConfig, pve: PveSide, child: pulumi.ResourceOptions
+        self, site: SiteConfig, pve_endpoint: dict[str, object], child: pulumi.ResourceOptions
     ) -> pulumi.Resource:
         remote = site.remote
         assert remote is not None and remote.credential is not None
         assert remote.address and remote.fingerprint and remote.datastore
         copy = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
-        key = site.backup.encryption.key if site.backup else None
-        return proxmoxve.storage.Pbs(
+        key = site.recovery.encryption_key or (site.backup.encryption.key if site.backup else None)
+        return PvePbsStorage(
             "source",
-            resource_id=SOURCE_STORAGE,
-            server=copy.host,
-            datastore=remote.datastore,
-            namespace=remote.namespace or None,
-            username=remote.credential.token_id,
-            password=secret(remote.credential.token_secret),
-            fingerprint=copy.fingerprint,
-            encryption_key=secret(key) if key is not None else None,
-            contents=["backup"],
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(provider=pve.provider)),
+            {
+                "endpoint": pve_endpoint,
+                "storage": SOURCE_STORAGE,
+                "server": copy.host,
+                "port": copy.port,
+                "datastore": remote.datastore,
+                "namespace": remote.namespace or None,
+                "username": remote.credential.token_id,
+                "password": secret(remote.credential.token_secret),
+                "fingerprint": copy.fingerprint,
+                "content": ["backup"],
+                "key": secret(key) if key is not None else None,
+            },
+            child,
         )

@@ -14,6 +14,9 @@ Public API::
 - Secrets are ``SecretRef`` (``{secret: key}``): resolve with
   ``pulumi.Config().require_secret(ref.key)``. Credentials are ``ApiToken`` (token ID in the
   clear, secret by reference).
+- ``network`` (optional, ``NetworkSettings``): the resolvers, the local domain and every
+  service's names (TAPPaaS ``<vmname>.<zone0>.internal`` by default) with ``offline``;
+  ``is_local(name)`` says whether the resolver answers a name from its own data.
 - Retention is data: ``Retention.prune_options()`` gives the PBS prune-job keys (``forever``
   = ``keep-yearly=100``); PVE's vzdump job uses ``PVE_KEEP_ALL``.
 """
@@ -30,9 +33,17 @@ from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
 from tappaas.model.endpoint import Endpoint
 from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
+from tappaas.model.network import NetworkSettings, OpnsenseApi, Resolver, ServiceNames
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoveryMethod, RecoverySettings
-from tappaas.model.remote import Direction, GuestSite, PeerSettings, Remote, SyncSettings
+from tappaas.model.remote import (
+    Direction,
+    GuestSite,
+    PeerSettings,
+    Remote,
+    SyncSettings,
+    restore_token_id,
+)
 from tappaas.model.retention import FOREVER_YEARS, PVE_KEEP_ALL, Retention
 from tappaas.model.secrets import ApiToken, SecretRef
 from tappaas.model.service import (
@@ -69,7 +80,9 @@ __all__ = [
     "HaState",
     "Importance",
     "LocalPbs",
+    "NetworkSettings",
     "Node",
+    "OpnsenseApi",
     "PeerSettings",
     "PersonalExport",
     "PersonalSettings",
@@ -79,14 +92,17 @@ __all__ = [
     "Redundancy",
     "Remote",
     "ReplicationSettings",
+    "Resolver",
     "Retention",
     "Role",
     "SecretRef",
     "Service",
+    "ServiceNames",
     "ShutdownPolicy",
     "SiteConfig",
     "SyncSettings",
     "VerifySettings",
     "load_site_config",
     "load_stack_file",
+    "restore_token_id",
 ]

@@ -16,9 +16,10 @@ from tappaas.schedule.interval import longest_gap
 
 
 class StrictModel(BaseModel):
-    """Base of every config model: immutable, and unknown keys are mistakes (typos)."""
+    """Base of every config model: immutable, unknown keys are mistakes (typos), and a number
+    is finite (YAML's ``.inf`` and ``.nan`` are numbers to YAML, not to Proxmox)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def matching(pattern: str, what: str) -> AfterValidator:
@@ -105,6 +106,42 @@ ByteRate = Annotated[
     matching(
         r"\d+(?:\.\d+)?\s*(?:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?",
         "a byte rate per second like '50MiB' (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+    ),
+]
+
+
+MAX_DNS_NAME = 253
+"""Longest DNS name in its text form, without the trailing dot (RFC 1035)."""
+_DNS_NAME = rf"(?:{_DNS_LABEL}\.)*{_DNS_LABEL}"
+
+
+def _dns_name(value: str) -> str:
+    """A DNS name, compared case-insensitively: kept lower case, without a trailing dot."""
+    name = value.lower().removesuffix(".")
+    if len(name) > MAX_DNS_NAME or not re.fullmatch(_DNS_NAME, name):
+        raise ValueError(
+            f"{value!r} is not a DNS name (labels of letters, digits and inner hyphens, "
+            "joined by dots, e.g. 'nextcloud.srv.internal')"
+        )
+    if any(len(label) > 63 for label in name.split(".")):
+        raise ValueError(f"{value!r} has a label longer than 63 characters")
+    return name
+
+
+def _override_name(value: str) -> str:
+    """A host override's name: a DNS name, or ``*.domain`` (OPNsense's wildcard host ``*``)."""
+    if value.startswith("*."):
+        return "*." + _dns_name(value[2:])
+    return _dns_name(value)
+
+
+DnsName = Annotated[str, AfterValidator(_dns_name)]
+OverrideName = Annotated[str, AfterValidator(_override_name)]
+ZoneName = Annotated[
+    str,
+    matching(
+        r"[a-z][a-zA-Z0-9]*",
+        "a TAPPaaS zone name from zones.json (camelCase letters and digits, e.g. 'srvHome')",
     ),
 ]
 

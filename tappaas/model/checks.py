@@ -330,6 +330,38 @@ def personal_and_recovery_references(site: SiteConfig, declared: Declared) -> It
         )
 
 
+def network_references(site: SiteConfig, declared: Declared) -> Iterator[ConfigIssue]:
+    """Resolvers run on declared services, once each; names belong to declared services, and
+    one name to one service."""
+    network = site.network
+    if network is None:
+        return
+    addresses: dict[tuple[str, int], int] = {}
+    for index, resolver in enumerate(network.resolvers):
+        path = f"network.resolvers[{index}]"
+        if resolver.service is not None and resolver.service not in declared.services:
+            yield ConfigIssue(
+                f"{path}.service",
+                f"{resolver.service!r} is not a declared service (the VM that runs the "
+                "resolver, in TAPPaaS 'firewall')",
+            )
+        where = (resolver.host, resolver.port)
+        if where in addresses:
+            yield ConfigIssue(f"{path}.address", f"resolver {resolver.address} is listed twice")
+        addresses.setdefault(where, index)
+    owner: dict[str, str] = {}
+    for name, entry in network.services.items():
+        if name not in declared.services:
+            yield ConfigIssue(f"network.services.{name}", f"{name!r} is not a declared service")
+        for dns_name in entry.names:
+            if dns_name in owner and owner[dns_name] != name:
+                yield ConfigIssue(
+                    f"network.services.{name}.names",
+                    f"{dns_name} is also a name of service {owner[dns_name]!r}",
+                )
+            owner.setdefault(dns_name, name)
+
+
 CHECKS: tuple[Check, ...] = (
     services_reference_nodes_and_pools,
     ha_and_replication_need_a_second_node,
@@ -340,6 +372,7 @@ CHECKS: tuple[Check, ...] = (
     remote_is_named_once,
     guests_are_named_once,
     personal_and_recovery_references,
+    network_references,
 )
 
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from tappaas.model.cascades import derived_keys, without_echoes
 from tappaas.model.checks import Declared, cross_field_issues
 from tappaas.model.errors import (
     ROOT_PATH,
@@ -18,6 +18,7 @@ from tappaas.model.errors import (
     unique_sorted,
 )
 from tappaas.model.site import SiteConfig
+from tappaas.model.stack_file import read_stack_document
 
 CONFIG_KEY = "tappaas:site"
 """The one structured stack-config key holding the whole site."""
@@ -31,7 +32,9 @@ def load_site_config(raw: Mapping[str, Any]) -> SiteConfig:
 
     Structural problems come from pydantic; cross-field problems from ``checks``. When only
     some services (or peer guests) are invalid, those are set aside and the rest of the site
-    is still cross-checked, so one run reports both kinds.
+    is still cross-checked, so one run reports both kinds. Problems at keys the admin did not
+    write are left out when a problem at the key they default from explains them
+    (``cascades``).
     """
     if not isinstance(raw, Mapping):
         raise ConfigError([ConfigIssue(ROOT_PATH, f"expected a mapping, got {type(raw).__name__}")])
@@ -46,7 +49,7 @@ def load_site_config(raw: Mapping[str, Any]) -> SiteConfig:
     if site is not None:
         issues.extend(cross_field_issues(site, declared))
     if issues:
-        raise ConfigError(unique_sorted(issues))
+        raise ConfigError(unique_sorted(without_echoes(issues, derived_keys(data))))
     assert site is not None
     return site
 
@@ -54,12 +57,10 @@ def load_site_config(raw: Mapping[str, Any]) -> SiteConfig:
 def load_stack_file(path: str | Path) -> SiteConfig:
     """Read ``Pulumi.<stack>.yaml`` and validate its ``tappaas:site`` config.
 
-    Raises ``ConfigError`` for an unreadable file, a missing key or an invalid site.
+    Raises ``ConfigError`` for an unreadable file (read as Pulumi reads it: UTF-8, each key
+    once; see ``stack_file``), a missing key or an invalid site.
     """
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError([ConfigIssue(str(path), f"cannot read stack file: {error}")]) from error
+    document = read_stack_document(Path(path))
     config = document.get("config") if isinstance(document, dict) else None
     site = config.get(CONFIG_KEY) if isinstance(config, dict) else None
     if not isinstance(site, dict):

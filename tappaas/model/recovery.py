@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from tappaas.model._types import ServiceName, StrictModel, matching
+from tappaas.model.secrets import SecretRef
 
 MIN_VLAN, MAX_VLAN = 1, 4094
 BridgeName = Annotated[str, matching(r"[A-Za-z][A-Za-z0-9_.\-]{0,14}", "a Linux bridge name")]
@@ -40,3 +41,6 @@ class RecoverySettings(StrictModel):
     """Services restored first, in this order; the rest follow by vmid."""
     live_restore: bool = True
     """Start a VM while its disks stream from PBS (PVE ``live-restore``): minutes, not hours."""
+    encryption_key: SecretRef | None = None
+    """The site's backup encryption key (a ``cloud-recovery`` stack restores with it; a key
+    minted on the recovery cluster could never decrypt the site's backups)."""

@@ -110,3 +110,9 @@ class PeerSettings(StrictModel):
     """Role ``peer``: the guest sites whose backups this site's PBS holds."""
 
     guests: dict[SiteName, GuestSite] = Field(min_length=1)
+
+
+def restore_token_id(guest: str) -> str:
+    """The read-only token a peer mints for ``guest`` on its copy: what a recovery of the
+    guest (on a rented host, on the peer) restores with; it may read, never write or delete."""
+    return f"{guest}-restore@pbs!dr"

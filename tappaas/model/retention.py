@@ -21,8 +21,9 @@ FOREVER_YEARS = 100
 DESIGN_KEEP_DAILY = 7
 DESIGN_KEEP_WEEKLY = 4
 DESIGN_KEEP_MONTHLY = 12
-PVE_KEEP_ALL = {"keep-all": "1"}
-"""``prune-backups`` for the vzdump job: PVE never prunes, the PBS prune job does."""
+PVE_KEEP_ALL = "keep-all=1"
+"""``prune-backups`` (a property string) for the PVE storage entry and vzdump job: PVE never
+prunes, the PBS prune job does."""
 
 
 def _forever_as_years(value: Any) -> Any:

@@ -62,8 +62,10 @@ class HaSettings(StrictModel):
 
     enabled: bool
     failover_node: NodeName | None = None
-    home_priority: int = DEFAULT_HOME_PRIORITY
-    failover_priority: int = DEFAULT_FAILOVER_PRIORITY
+    home_priority: Annotated[int, Field(ge=0)] = DEFAULT_HOME_PRIORITY
+    failover_priority: Annotated[int, Field(ge=0)] = DEFAULT_FAILOVER_PRIORITY
+    """Node-affinity priorities (higher wins); PVE parses ``node:prio`` with ``\\d+``
+    (pve-ha-manager ``src/PVE/HA/Tools.pm`` ``pve_verify_ha_node``), so never negative."""
     strict: bool = False
     """Strict affinity never runs the VM elsewhere; non-strict may use any node as last resort."""
     max_restart: Annotated[int, Field(ge=0)] = DEFAULT_MAX_RESTART

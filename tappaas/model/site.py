@@ -8,7 +8,10 @@ every consumer reads resolved values (TAPPaaS's rules):
 - HA is on for high-importance services when the cluster has 3 or more nodes, with the first
   other node as failover node (``HANode``); replication follows HA;
 - a pool's storage ID is its name; the local PBS uses the first backup pool;
-- an off-site copy lives in namespace ``remote/<site name>`` on the peer.
+- an off-site copy lives in namespace ``remote/<site name>`` on the peer;
+- with a ``network`` section, every service has names (``<service>.<zone>.<local domain>``,
+  and ``<service>.<domain>`` when a public domain is set) that must resolve offline when the
+  service is of high importance.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ from tappaas.model._types import NodeName, ServiceName, SiteName, StorageId, Str
 from tappaas.model.backup import BackupSettings
 from tappaas.model.cluster import ClusterSettings, Node
 from tappaas.model.datapool import Datapool, PoolRole
+from tappaas.model.network import (
+    DEFAULT_LOCAL_DOMAIN,
+    DEFAULT_ZONE,
+    NetworkSettings,
+    default_names,
+)
 from tappaas.model.personal import PersonalSettings
 from tappaas.model.recovery import RecoverySettings
 from tappaas.model.remote import PeerSettings, Remote, guest_namespace
@@ -56,6 +65,7 @@ class SiteConfig(StrictModel):
     peer: PeerSettings | None = None
     personal: PersonalSettings | None = None
     recovery: RecoverySettings = RecoverySettings()
+    network: NetworkSettings | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -74,6 +84,7 @@ class SiteConfig(StrictModel):
             }
         _fill_backup_pool(filled, pools)
         _fill_namespaces(filled)
+        _fill_network_names(filled)
         return filled
 
     @property
@@ -159,3 +170,32 @@ def _fill_namespaces(filled: dict[str, Any]) -> None:
                 for guest, spec in peer["guests"].items()
             },
         }
+
+
+def _fill_network_names(filled: dict[str, Any]) -> None:
+    """Every declared service gets its TAPPaaS names and an ``offline`` flag by importance."""
+    network, services = filled.get("network"), filled.get("services")
+    if not isinstance(network, dict) or not isinstance(services, dict):
+        return
+    written = network.get("services", {})
+    if not isinstance(written, dict):
+        return
+    local_domain = network.get("local_domain", DEFAULT_LOCAL_DOMAIN)
+    domain = network.get("domain")
+    if not isinstance(local_domain, str) or not (domain is None or isinstance(domain, str)):
+        return
+    entries = dict(written)
+    for name in [*services, *(key for key in written if key not in services)]:
+        spec = entries.get(name, {})
+        if not isinstance(spec, dict):
+            continue
+        spec = dict(spec)
+        zone = spec.get("zone", DEFAULT_ZONE)
+        if "names" not in spec and isinstance(zone, str):
+            spec["names"] = default_names(name, zone, local_domain, domain)
+        if "offline" not in spec:
+            service = services.get(name)
+            importance = service.get("importance") if isinstance(service, dict) else None
+            spec["offline"] = importance in (None, Importance.HIGH)
+        entries[name] = spec
+    filled["network"] = {**network, "services": entries}

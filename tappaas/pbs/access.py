@@ -18,7 +18,10 @@ from tappaas.wire import WireModel, settings_delta
 
 
 class UserSettings(WireModel):
-    sticky = frozenset({"enable", "expire"})
+    # proxmox-backup src/api2/access/user.rs ``DeletableProperty``: ``enable`` and ``expire``
+    # cannot be deleted, so left unset they are not managed (a user disabled on purpose, say
+    # during an incident, is not re-enabled by the next ``up``).
+    deletable = frozenset({"comment", "email"})
 
     comment: str | None = None
     enable: bool | None = None
@@ -31,7 +34,8 @@ class User(UserSettings):
 
 
 class TokenSettings(WireModel):
-    sticky = frozenset({"enable", "expire"})
+    # proxmox-backup src/api2/access/user.rs token ``DeletableProperty``: only ``comment``.
+    deletable = frozenset({"comment"})
 
     comment: str | None = None
     enable: bool | None = None
@@ -82,7 +86,8 @@ class AccessApi:
         return True
 
     def delete_user(self, userid: str) -> None:
-        """Also removes the user's tokens and their ACLs (PBS does that itself)."""
+        """Also removes the user's tokens and the tokens' ACL entries (PBS does that itself),
+        not the user's own ACL entries (proxmox-backup ``src/api2/access/user.rs``)."""
         self.client.delete(f"/access/users/{userid}")
 
     # tokens

@@ -2,7 +2,10 @@
 
 Create and delete are async (UPID). ``name``, ``path`` and ``backing-device`` cannot change
 in place. ``keep-*``/``prune-schedule`` are not sent: PBS would turn them into an implicit
-prune job; retention is an explicit ``PruneJob`` instead.
+prune job; retention is an explicit ``PruneJob`` instead. ``maintenance-mode`` is not a
+setting we manage: PBS sets it itself while it unmounts, deletes or refreshes a datastore,
+and clearing it then would abort that work (proxmox-backup ``src/api2/config/datastore.rs``,
+``src/api2/admin/datastore.rs`` ``unmount``).
 """
 
 from __future__ import annotations
@@ -24,12 +27,16 @@ class DatastoreIdentity(WireModel):
 class DatastoreSettings(WireModel):
     """What can be changed on a live datastore."""
 
+    # proxmox-backup src/api2/config/datastore.rs ``DeletableProperty``.
+    deletable = frozenset(
+        {"comment", "gc_schedule", "verify_new", "gc_on_unmount", "notification_mode", "tuning"}
+    )
+
     comment: str | None = None
     gc_schedule: str | None = None
     verify_new: bool | None = None
     gc_on_unmount: bool | None = None
     notification_mode: str | None = None
-    maintenance_mode: str | None = None
     tuning: str | None = None
 
 

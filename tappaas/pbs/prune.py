@@ -17,6 +17,12 @@ class PruneJobIdentity(WireModel):
 
 
 class PruneJobSettings(WireModel):
+    # proxmox-backup src/api2/config/prune.rs ``DeletableProperty``.
+    deletable = frozenset(
+        {"comment", "disable", "ns", "max_depth", "keep_last", "keep_hourly", "keep_daily"}
+        | {"keep_weekly", "keep_monthly", "keep_yearly"}
+    )
+
     store: str
     schedule: str
     ns: str | None = None

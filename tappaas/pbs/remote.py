@@ -18,6 +18,9 @@ class RemoteIdentity(WireModel):
 
 
 class RemoteSettings(WireModel):
+    # proxmox-backup src/api2/config/remote.rs ``DeletableProperty``.
+    deletable = frozenset({"comment", "fingerprint", "port"})
+
     host: str
     port: int | None = None
     auth_id: str

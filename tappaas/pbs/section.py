@@ -1,37 +1,20 @@
-"""A PBS section-config collection (``/config/<kind>``): typed get/list/create/update/delete.
-
-Datastores, remotes and sync/prune/verify jobs all live in such files. Reads return the
-object with the file's ``digest`` (a top-level sibling of ``data`` in PBS answers); updates
-send it back, so a concurrent change fails with "detected modified configuration" instead of
-being overwritten silently. Jobs of a kind can also be started now (``/admin/<kind>/{id}/run``).
-"""
+"""A PBS section-config collection (``/config/<kind>``), whose jobs can also be run now."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from tappaas.client import NotFoundError, ProxmoxClient
-from tappaas.wire import WireModel, settings_delta
+from tappaas.client import ProxmoxClient
+from tappaas.section import Current, M
+from tappaas.section import SectionConfig as _SectionConfig
+from tappaas.wire import WireModel
 
-M = TypeVar("M", bound=WireModel)
-
-
-@dataclass(frozen=True)
-class Current(Generic[M]):
-    """An object as the server has it now, and the digest of the file it lives in."""
-
-    value: M
-    digest: str | None
+__all__ = ["Current", "SectionConfig"]
 
 
-class SectionConfig(Generic[M]):
-    """Operations on ``/config/<kind>/{id}`` for one wire model.
-
-    ``settings`` is the part of the model that can change in place; ``id_field`` names the
-    identifier; ``list_params`` are sent with every list (PBS hides push sync jobs otherwise).
-    """
+class SectionConfig(_SectionConfig[M]):
+    """``/config/<kind>/{id}``; sync, prune and verify jobs start at ``/admin/<kind>/{id}/run``."""
 
     def __init__(
         self,
@@ -43,44 +26,15 @@ class SectionConfig(Generic[M]):
         id_field: str = "id",
         list_params: Mapping[str, Any] | None = None,
     ) -> None:
-        self.client = client
-        self.kind = kind
-        self.base = f"/config/{kind}"
-        self.model = model
-        self.settings = set(settings.model_fields)
-        self.id_field = id_field
-        self.list_params = dict(list_params or {})
-
-    def get(self, object_id: str) -> Current[M] | None:
-        try:
-            envelope = self.client.get_with_digest(f"{self.base}/{object_id}")
-        except NotFoundError:
-            return None
-        return Current(self.model.from_api(envelope.data), envelope.digest)
-
-    def list(self) -> list[M]:
-        items = self.client.get(self.base, **self.list_params) or []
-        return [self.model.from_api(item) for item in items]
-
-    def create(self, obj: M, **extra: Any) -> Any:
-        return self.client.post(self.base, **obj.to_api(), **extra)
-
-    def update(self, current: Current[M], desired: M, **extra: Any) -> bool:
-        """Send only what differs (deletes included); False when nothing had to change."""
-        values, delete = settings_delta(current.value, desired, self.settings)
-        if not values and not delete and not extra:
-            return False
-        self.client.put(
-            f"{self.base}/{getattr(desired, self.id_field)}",
-            **values,
-            **extra,
-            delete=delete or None,
-            digest=current.digest,
+        super().__init__(
+            client,
+            f"/config/{kind}",
+            model,
+            settings,
+            id_field=id_field,
+            list_params=list_params,
         )
-        return True
-
-    def delete(self, object_id: str, **params: Any) -> Any:
-        return self.client.delete(f"{self.base}/{object_id}", **params)
+        self.kind = kind
 
     def run(self, object_id: str) -> str:
         """Start a job now (sync, prune, verify); returns the task's UPID."""

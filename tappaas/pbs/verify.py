@@ -12,6 +12,12 @@ class VerifyJobIdentity(WireModel):
 
 
 class VerifyJobSettings(WireModel):
+    # proxmox-backup src/api2/config/verify.rs ``DeletableProperty``.
+    deletable = frozenset(
+        {"ignore_verified", "comment", "schedule", "outdated_after", "ns", "max_depth"}
+        | {"read_threads", "verify_threads"}
+    )
+
     store: str
     schedule: str | None = None
     ns: str | None = None

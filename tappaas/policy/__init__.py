@@ -13,12 +13,17 @@ Public API::
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
 - ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
+- ``resolver_findings(UnboundSettings) -> tuple[Finding, ...]``: the live resolver's settings
+  (serve-expired, prefetch) as read from OPNsense by ``tappaas drill internet``.
+- ``restore_order(site)``: the services a recovery cluster restores, in order.
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
 from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
+from tappaas.policy.resolver import HostOverride, UnboundSettings, resolver_findings
+from tappaas.policy.restore_order import restore_order
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -32,13 +37,17 @@ __all__ = [
     "Disaster",
     "Estimate",
     "Finding",
+    "HostOverride",
     "ProtectionReport",
     "RtoClass",
     "ServiceProtection",
     "Severity",
+    "UnboundSettings",
     "evaluate",
     "format_duration",
     "protection_report",
     "render_rules_table",
+    "resolver_findings",
+    "restore_order",
     "summarize",
 ]

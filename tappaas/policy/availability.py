@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tappaas.model import PoolRole, Redundancy, SiteConfig
+from tappaas.model import PoolRole, Redundancy, Service, SiteConfig
 from tappaas.model.site import MIN_HA_NODES
 from tappaas.policy.copies import CopyKind
 from tappaas.policy.findings import Code, Finding, Severity
@@ -77,10 +77,21 @@ def failover_readiness(site: SiteConfig, _: ProtectionReport) -> Iterator[Findin
                     code=Code.REPLICATION_ABOVE_RPO,
                     severity=Severity.WARNING,
                     path=f"{path}.replication.schedule",
-                    message=f"replication every {duration(gap)} exceeds {name}'s RPO target "
-                    f"of {duration(service.rpo_target)}",
+                    message=f"replication runs up to {duration(gap)} apart, more than {name}'s "
+                    f"RPO target of {duration(service.rpo_target)}",
                     fix="replicate more often, or raise rpo_target",
                 )
+
+
+def _rpo_fix(site: SiteConfig, service: Service) -> str:
+    """What would bring the loss under the target, for this site's shape."""
+    if len(site.nodes) < 2:
+        first = "add a second node and replicate to it"
+    elif not service.replication.enabled:
+        first = "replicate it to a second node (replication.enabled: true)"
+    else:
+        first = "replicate it more often"
+    return f"{first}, back up more often, or raise rpo_target"
 
 
 def rpo_targets(site: SiteConfig, report: ProtectionReport) -> Iterator[Finding]:
@@ -109,6 +120,5 @@ def rpo_targets(site: SiteConfig, report: ProtectionReport) -> Iterator[Finding]
                 path=f"services.{protection.name}.rpo_target",
                 message=f"a {disaster} {loss}; {protection.name}'s RPO target is "
                 f"{duration(service.rpo_target)}",
-                fix="replicate to a second node (needs 2+ nodes), back up more often, "
-                "or raise rpo_target",
+                fix=_rpo_fix(site, service),
             )

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterator
 from tappaas.model import SiteConfig
 from tappaas.policy.availability import failover_readiness, pool_redundancy, quorum, rpo_targets
 from tappaas.policy.findings import Finding, Severity
+from tappaas.policy.network import offline_names, resolver_availability, resolver_redundancy
 from tappaas.policy.offsite import offsite_safety
 from tappaas.policy.report import ProtectionReport, protection_report
+from tappaas.policy.schedules import hourly_lookalikes
 from tappaas.policy.three_two_one import three_two_one
 from tappaas.policy.upkeep import datastore_upkeep, retention_depth
 
@@ -23,6 +25,10 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     offsite_safety,
     retention_depth,
     datastore_upkeep,
+    resolver_availability,
+    resolver_redundancy,
+    offline_names,
+    hourly_lookalikes,
 )
 
 

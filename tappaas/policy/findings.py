@@ -35,6 +35,12 @@ class Code(StrEnum):
     RETENTION_BELOW_DESIGN = "retention-below-design"
     VERIFY_OFF = "verify-off"
     GC_OFF = "gc-off"
+    RESOLVER_NOT_HA = "dns-resolver-ha"
+    SINGLE_RESOLVER = "dns-single-resolver"
+    NAME_NEEDS_UPLINK = "dns-name-not-local"
+    SERVE_EXPIRED_OFF = "dns-serve-expired"
+    PREFETCH_OFF = "dns-prefetch"
+    SCHEDULE_EVERY_HOUR = "schedule-hourly"
 
 
 class Finding(BaseModel):

@@ -41,6 +41,31 @@ def _missing_copies(site: SiteConfig, service: Service, have: set[CopyKind]) -> 
     return ways
 
 
+def _offsite_ways(site: SiteConfig, service: Service) -> list[str]:
+    """What would put a copy off site, given what this config already has."""
+    ways = []
+    if site.remote is None:
+        ways.append("add an off-site peer (remote)")
+    elif not remote_copy_arrives(site):
+        ways.append("let the remote receive encrypted backups (backup.encryption.enabled: true)")
+    elif not service.backup.enabled:
+        ways.append("include it in the backup, which the peer copies (backup.enabled: true)")
+    exported = service.personal_export is not PersonalExport.NONE
+    personal = site.personal
+    if personal is None:
+        ways.append("copy it to a personal disk kept off-site (personal, personal_export: pbs)")
+    elif not personal.offsite:
+        ways.append(
+            "keep the personal disk off-site (personal.offsite: true)"
+            if exported
+            else "export it to the personal disk (personal_export: pbs) and keep the disk "
+            "off-site (personal.offsite: true)"
+        )
+    elif not exported:
+        ways.append("export it to the personal disk, which is kept off-site (personal_export: pbs)")
+    return ways
+
+
 def _service_findings(
     site: SiteConfig, service: Service, protection: ServiceProtection
 ) -> Iterator[Finding]:
@@ -80,8 +105,7 @@ def _service_findings(
             severity=severity,
             path=path,
             message=f"{protection.name} has no off-site copy: a fire or theft loses it",
-            fix="add an off-site peer (remote), or keep the personal disk off-site "
-            "(personal.offsite: true)",
+            fix="; or ".join(_offsite_ways(site, service)),
         )
 
 

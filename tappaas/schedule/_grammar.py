@@ -76,6 +76,8 @@ class ParsedEvent:
     hours: Values = ()
     minutes: Values = ()
     seconds: Values = ()
+    hour_omitted: bool = False
+    """A time was written without its hour (``mon..fri 22``, ``25:00``): it runs every hour."""
 
 
 def _midnight(
@@ -263,8 +265,10 @@ class _Parser:
         except _BranchError:
             raise self.fail(pos, "invalid date") from None
 
-    def time(self, pos: int) -> tuple[tuple[Values, Values, Values], int]:
-        """``[HOURS:]MINUTES[:SECONDS]``; a lone number is a minute, seconds default to 0."""
+    def time(self, pos: int) -> tuple[tuple[Values | None, Values, Values], int]:
+        """``[HOURS:]MINUTES[:SECONDS]``; a lone number is a minute, seconds default to 0.
+
+        The hours are ``None`` when not written (every hour, like ``*``)."""
 
         def hours_then_colon(p: int) -> tuple[Values, int]:
             hours, after = self.field_values(p, 0, HOUR_LIMIT)
@@ -275,11 +279,7 @@ class _Parser:
         seconds, pos = self.optional(
             lambda p: self.field_values(self.tag(":", p), 0, SECOND_LIMIT), pos
         )
-        return (
-            () if hours is None else hours,
-            minutes,
-            _MIDNIGHT if seconds is None else seconds,
-        ), pos
+        return (hours, minutes, _MIDNIGHT if seconds is None else seconds), pos
 
     def parts(self, utc: bool) -> ParsedEvent:
         """Weekdays, date and time, each optional but not all absent."""
@@ -300,7 +300,17 @@ class _Parser:
             raise self._explain(pos, f"unexpected {self.text[pos:]!r}")
         years, months, days = ((), (), ()) if date is None else date
         hours, minutes, seconds = (_MIDNIGHT, _MIDNIGHT, _MIDNIGHT) if time is None else time
-        return ParsedEvent(utc, weekdays, years, months, days, hours, minutes, seconds)
+        return ParsedEvent(
+            utc,
+            weekdays,
+            years,
+            months,
+            days,
+            () if hours is None else hours,
+            minutes,
+            seconds,
+            hour_omitted=hours is None,
+        )
 
     def _explain(self, pos: int, fallback: str) -> _BranchError:
         """Why parsing stopped at ``pos``: a bad value at or past it, else the furthest syntax

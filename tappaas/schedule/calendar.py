@@ -16,7 +16,7 @@ Time is UTC: TAPPaaS pins its clusters (and the lab) to UTC, so server-local tim
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -29,14 +29,22 @@ from tappaas.schedule._civil import (
     first_of_month,
     weekday,
 )
-from tappaas.schedule._fields import FieldTable, list_contains, list_next_above
-from tappaas.schedule._grammar import CalendarEventError, ParsedEvent, parse_event_fields
+from tappaas.schedule._fields import FieldTable, Single, list_contains, list_next_above
+from tappaas.schedule._grammar import (
+    UTC_SUFFIX,
+    CalendarEventError,
+    ParsedEvent,
+    parse_event_fields,
+)
 
-__all__ = ["CalendarEvent", "CalendarEventError", "parse_calendar_event"]
+__all__ = ["UTC_SUFFIX", "CalendarEvent", "CalendarEventError", "parse_calendar_event"]
 
 MAX_SEARCH_STEPS = 1001
 """Proxmox stops after ``count > 1000`` with ``count`` starting at 0: 1001 loop passes."""
 
+DAYS_PER_WEEK = 7
+GREGORIAN_CYCLE_DAYS = 146_097
+"""400 Gregorian years: leap years, month lengths and weekdays all repeat (20 871 weeks)."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_SECOND = timedelta(seconds=1)
 _PARSE_CACHE_SIZE = 4096
@@ -90,6 +98,64 @@ class CalendarEvent:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def hour_omitted(self) -> bool:
+        """Whether a time was written without its hour, so it runs every hour (``mon..fri 22``)."""
+        return self.fields.hour_omitted
+
+    @property
+    def looks_like_a_time(self) -> tuple[int, ...]:
+        """The minutes of an event written like a time of day but missing its hour, which
+        runs every hour at them (``mon..fri 22``: minute 22; ``25:00``: minute 25); empty
+        for anything else (``*/15``, ``*:22`` and ``hourly`` say what they mean)."""
+        minutes = self.fields.minutes
+        if not self.hour_omitted or not minutes or not all(isinstance(m, Single) for m in minutes):
+            return ()
+        return tuple(m.value for m in minutes if isinstance(m, Single))
+
+    @property
+    def repeat_days(self) -> int | None:
+        """Days after which the dates the event runs on repeat; ``None`` if it names years.
+
+        No date part: every day (1); weekdays only: a week (7); months or days of the month:
+        the 400-year Gregorian cycle (leap years included, a whole number of weeks).
+        """
+        if self.fields.years:
+            return None
+        if not all(self._months.allowed[1:13]) or not all(self._days.allowed[1:32]):
+            return GREGORIAN_CYCLE_DAYS
+        return DAYS_PER_WEEK if self.fields.weekdays else 1
+
+    @property
+    def may_skip_matches(self) -> bool:
+        """Whether the next-run search may step over a time the event matches.
+
+        Proxmox's quirk: a repetition that overshoots its field rolls into the next month,
+        day, hour or minute at the overshoot (``*/45``: 10:45 → 11:30 → 11:45, never 11:00).
+        Without it, the runs are exactly the matching times, from any starting point.
+        """
+        fields = (
+            (self._months, 1, 13, 12),  # (table, first value, limit, shortest unit it rolls by)
+            (self._days, 1, 32, 28),
+            (self._hours, 0, 24, 24),
+            (self._minutes, 0, 60, 60),
+            (self._seconds, 0, 60, 60),
+        )
+        for table, first, limit, shortest in fields:
+            allowed = [v for v in range(first, limit) if table.allowed[v]]
+            for value in range(first, limit):
+                landing = table.next_above[value]
+                if table.allowed[value] or landing is None or landing < first + shortest:
+                    continue
+                if allowed and allowed[0] < landing - shortest:
+                    return True
+        return False
+
+    def time_of_day(self) -> CalendarEvent:
+        """The same event on every day: its time fields only (runs within an allowed day)."""
+        every_day = replace(self.fields, weekdays=frozenset(), years=(), months=(), days=())
+        return CalendarEvent(self.text, every_day)
 
     def next_epoch_after(self, last: int) -> int | None:
         """First event strictly after Unix time ``last`` (seconds), or ``None`` for never.

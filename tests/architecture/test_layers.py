@@ -1,7 +1,8 @@
 """The layers are visible in the imports: nothing runs back up, the lab stays apart.
 
-program → components → providers → pbs/pve operations → client; model, policy and schedule
-are pure; the lab is a separate world that only the lab's own CLI commands load.
+program → components → providers → pbs/pve operations → client; the internet drill →
+opnsense (read-only) → client's TLS pinning; model, policy and schedule are pure; the lab is
+a separate world that only the lab's own CLI commands load.
 """
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).
 ALLOWED = {
     "tappaas/client": set(),
-    "tappaas/pbs": {"tappaas.client", "tappaas.wire"},
-    "tappaas/pve": {"tappaas.client", "tappaas.wire"},
-    "providers": {"tappaas.client", "tappaas.pbs", "tappaas.pve", "tappaas.wire"},
+    "tappaas/pbs": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "tappaas/pve": {"tappaas.client", "tappaas.wire", "tappaas.section"},
+    "providers": {
+        "tappaas.client",
+        "tappaas.pbs",
+        "tappaas.pve",
+        "tappaas.wire",
+        "tappaas.section",
+    },
     "tappaas/components": {"providers", "tappaas.client"},
+    "tappaas/opnsense": {"tappaas.client"},
+    "tappaas/internet": {"tappaas.opnsense"},
 }
 
 

@@ -22,7 +22,14 @@ pytestmark = pytest.mark.engine
 
 PROGRAM = Path(__file__).parent / "providers_program"
 SNAPSHOT = "2025-01-01T02:00:04Z"
-DYNAMIC_RESOURCES = 12
+BACKUP_KEY = json.dumps(
+    {"kdf": None, "created": "2025-01-01T00:00:00Z", "modified": "2025-01-01T00:00:00Z",
+     "data": "a2V5LWJ5dGVzLWZvci10aGUtZW5naW5lLXRlc3QtLS0=", "fingerprint": "ee:11"}
+)  # fmt: skip
+MASTER_PUBKEY = (
+    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----\n"
+)
+DYNAMIC_RESOURCES = 14
 
 
 def _seed(lab: Lab) -> dict[str, str]:
@@ -65,6 +72,8 @@ def test_every_provider_up_noop_refresh_destroy(
         "localToken": lab.pbs["local"].token_secret,
         "peerToken": lab.pbs["peer"].token_secret,
         "pveToken": lab.pve.token_secret,
+        "backupKey": BACKUP_KEY,
+        "masterKey": MASTER_PUBKEY,
     }
     for key, value in secrets.items():
         runner.stack.set_config(key, secret(value))
@@ -91,7 +100,8 @@ def test_every_provider_up_noop_refresh_destroy(
     assert set(refresh.summary.resource_changes or {}) == {"same"}
 
     raw = state_file(runner).read_text()
-    for value in (*secrets.values(), token_secret):
+    key_material = (json.loads(BACKUP_KEY)["data"], MASTER_PUBKEY.splitlines()[1])
+    for value in (*secrets.values(), token_secret, *key_material):
         assert value not in raw
 
     destroyed = runner.destroy()

@@ -84,6 +84,8 @@ def test_cli_detach_status_down(tmp_path):
             check=False,
         )
         assert status.returncode == 0 and data["endpoints"][0]["fingerprint"] in status.stdout
+        log = lab_file.with_suffix(".log").read_text()
+        assert "Stop with: tappaas lab down" in log and "Ctrl-C" not in log
     finally:
         subprocess.run(
             [*run, "down", "--lab-file", str(lab_file)], capture_output=True, timeout=60, check=True

@@ -160,7 +160,7 @@ def test_pbs_storage_secrets_are_never_returned(fresh_lab):
     error = fails(
         api.storage.post, storage="pbs-local", type="pbs", server="x", datastore="y", username="z"
     )
-    assert error.content == "storage ID 'pbs-local' already defined"
+    assert error.content == "create storage failed: storage ID 'pbs-local' already defined"
     error = fails(
         api.storage.post,
         storage="p2",
@@ -212,7 +212,7 @@ def test_restore_from_pbs_archive(fresh_lab):
     status = api.nodes("tappaas2").tasks(failed).status.get()
     assert (
         status["exitstatus"]
-        == "unable to restore VM 200 - missing key - unable to restore encrypted backup"
+        == "unable to restore VM 200 - missing key - manifest was created with key unknown"
     )
     api.storage("pbs-local").put(**{"encryption-key": "autogen"})
     upid = api.nodes("tappaas2").qemu.post(

@@ -128,7 +128,7 @@ def test_retention_default_is_the_design_with_forever_as_100_years() -> None:
     }
     assert retention.keeps_yearly_forever
     assert retention.describe() == "7 daily, 4 weekly, 12 monthly, yearly forever"
-    assert PVE_KEEP_ALL == {"keep-all": "1"}
+    assert PVE_KEEP_ALL == "keep-all=1"
 
 
 def test_retention_rules_can_be_dropped_and_counted() -> None:
@@ -170,3 +170,29 @@ def test_durations(text: str) -> None:
     raw = small_site()
     raw["services"]["web"]["rpo_target"] = text
     assert load(raw).services["web"].rpo_target.total_seconds() > 0
+
+
+def test_network_names_follow_tappaas() -> None:
+    """``<vmname>.<zone0>.internal`` (zone0 ``mgmt`` by default), and ``<vmname>.<domain>``
+    with a public domain; offline for high importance; written names replace the defaults."""
+    raw = small_site()
+    raw["services"]["db"]["importance"] = "low"
+    raw["services"]["db"]["pool"] = "tankb1"
+    raw["network"] = {
+        "resolvers": [{"address": "10.0.0.1", "service": "web"}],
+        "domain": "Example.ORG.",
+        "services": {"web": {"zone": "srvHome"}},
+    }
+    network = load(raw).network
+    assert network is not None
+    web, db = network.services["web"], network.services["db"]
+    assert web.names == ("web.srvhome.internal", "web.example.org") and web.offline
+    assert db.names == ("db.mgmt.internal", "db.example.org") and not db.offline
+    assert (network.domain, network.resolvers[0].port, network.probe_domain) == (
+        "example.org",
+        53,
+        "example.com",
+    )
+    raw["network"]["services"]["web"] = {"names": ["cloud.example.net"], "offline": False}
+    web = load(raw).network.services["web"]  # type: ignore[union-attr]
+    assert (web.names, web.offline) == (("cloud.example.net",), False)

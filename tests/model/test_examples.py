@@ -102,5 +102,5 @@ def test_stack_file_without_site_key_is_a_config_error(tmp_path) -> None:
 def test_broken_yaml_is_a_config_error(tmp_path) -> None:
     path = tmp_path / "Pulumi.x.yaml"
     path.write_text("config: [unclosed\n")
-    with pytest.raises(ConfigError, match="cannot read stack file"):
+    with pytest.raises(ConfigError, match="YAML syntax error at line 2, column 1"):
         load_stack_file(path)

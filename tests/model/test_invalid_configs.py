@@ -332,6 +332,18 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "services.web.ha.max_restart",
         "greater than or equal to 0",
     ),
+    (  # issue 11.9: pve-ha-manager Tools.pm parse_node_priority reads ``node:\d+``
+        "negative home priority",
+        set_in("services", "web", "ha", value={"home_priority": -1}),
+        "services.web.ha.home_priority",
+        "greater than or equal to 0",
+    ),
+    (
+        "negative failover priority",
+        set_in("services", "web", "ha", value={"failover_priority": -2}),
+        "services.web.ha.failover_priority",
+        "greater than or equal to 0",
+    ),
     (
         "bad ha state",
         set_in("services", "web", "ha", value={"state": "running"}),
@@ -707,6 +719,126 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         ),
         "remote.credential",
         "recovery reads the copy on the peer",
+    ),
+    # network (name resolution)
+    (
+        "network without resolvers",
+        set_in("network", value={"resolvers": []}),
+        "network.resolvers",
+        "at least 1",
+    ),
+    (
+        "resolver address with a scheme",
+        set_in("network", value={"resolvers": [{"address": "dns://10.0.0.1"}]}),
+        "network.resolvers[0].address",
+        "not an address",
+    ),
+    (
+        "resolver in an undeclared service",
+        set_in("network", value={"resolvers": [{"address": "10.0.0.1", "service": "firewall"}]}),
+        "network.resolvers[0].service",
+        "'firewall' is not a declared service",
+    ),
+    (
+        "resolver listed twice",
+        set_in(
+            "network",
+            value={"resolvers": [{"address": "10.0.0.1"}, {"address": "10.0.0.1:53"}]},
+        ),
+        "network.resolvers[1].address",
+        "listed twice",
+    ),
+    (
+        "bad local domain",
+        set_in("network", value={"resolvers": [{"address": "10.0.0.1"}], "local_domain": "a_b"}),
+        "network.local_domain",
+        "not a DNS name",
+    ),
+    (
+        "bad DNS name of a service",
+        set_in(
+            "network",
+            value={
+                "resolvers": [{"address": "10.0.0.1"}],
+                "services": {"web": {"names": ["web..internal"]}},
+            },
+        ),
+        "network.services.web.names[0]",
+        "not a DNS name",
+    ),
+    (
+        "names of an undeclared service",
+        set_in(
+            "network",
+            value={"resolvers": [{"address": "10.0.0.1"}], "services": {"mail": {}}},
+        ),
+        "network.services.mail",
+        "'mail' is not a declared service",
+    ),
+    (
+        "one name for two services",
+        set_in(
+            "network",
+            value={
+                "resolvers": [{"address": "10.0.0.1"}],
+                "services": {"web": {"names": ["app.internal"]}, "db": {"names": ["app.internal"]}},
+            },
+        ),
+        "network.services.db.names",
+        "also a name of service 'web'",
+    ),
+    (
+        "zone not in TAPPaaS form",
+        set_in(
+            "network",
+            value={
+                "resolvers": [{"address": "10.0.0.1"}],
+                "services": {"web": {"zone": "srv_home"}},
+            },
+        ),
+        "network.services.web.zone",
+        "zone name",
+    ),
+    (
+        "bad host override",
+        set_in(
+            "network", value={"resolvers": [{"address": "10.0.0.1"}], "host_overrides": ["*x.org"]}
+        ),
+        "network.host_overrides[0]",
+        "not a DNS name",
+    ),
+    (
+        "opnsense key pasted inline",
+        set_in(
+            "network",
+            value={
+                "resolvers": [{"address": "10.0.0.1"}],
+                "opnsense": {
+                    "address": "10.0.0.1",
+                    "api_key": "w86XNZob",
+                    "api_secret": {"secret": "opnsenseApiSecret"},
+                },
+            },
+        ),
+        "network.opnsense.api_key",
+        "pulumi config set --secret",
+    ),
+    (
+        "opnsense bad fingerprint",
+        set_in(
+            "network",
+            value={
+                "resolvers": [{"address": "10.0.0.1"}],
+                "opnsense": {
+                    "address": "10.0.0.1",
+                    "fingerprint": "AB:CD",
+                    "api_key": {"secret": "opnsenseApiKey"},
+                    "api_secret": {"secret": "opnsenseApiSecret"},
+                },
+            },
+        ),
+        "network.opnsense.fingerprint",
+        "SHA-256",
     ),
 ]
 

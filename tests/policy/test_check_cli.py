@@ -13,15 +13,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tappaas.cli import app
-from tappaas.cli.check import (
-    EXIT_BLOCKING_FINDINGS,
-    EXIT_INVALID_CONFIG,
-    EXIT_OK,
+from tappaas.cli.check import EXIT_BLOCKING_FINDINGS, EXIT_INVALID_CONFIG, EXIT_OK
+from tappaas.cli.check_output import (
     format_check,
     format_config_error,
     format_findings,
+    format_protection,
     format_protection_table,
     format_summary,
+    wide_table_width,
 )
 from tappaas.model import ConfigError, ConfigIssue, load_stack_file
 from tappaas.policy import evaluate, protection_report
@@ -76,17 +76,29 @@ def test_invalid_config_exits_2_listing_every_issue(tmp_path) -> None:
     assert "2 problem(s)" in result.output
 
 
-def test_missing_file_exits_2(tmp_path) -> None:
+def test_missing_file_exits_2_naming_the_stacks_there(tmp_path) -> None:
+    shutil.copy(REPO / "Pulumi.single.yaml", tmp_path / "Pulumi.single.yaml")
     result = runner.invoke(app, ["check", "--file", str(tmp_path / "Pulumi.none.yaml")])
     assert result.exit_code == EXIT_INVALID_CONFIG
-    assert "cannot read stack file" in result.output
+    assert f"no stack file {tmp_path / 'Pulumi.none.yaml'} (stacks there: single)" in result.output
 
 
-@pytest.mark.parametrize("args", [[], ["--stack", "a", "--file", "b"]])
-def test_exactly_one_of_stack_or_file(args: list[str]) -> None:
+@pytest.mark.parametrize("args", [[], ["--stack", "a", "--file", "b"], ["a", "--stack", "b"]])
+def test_exactly_one_stack(args: list[str]) -> None:
     result = runner.invoke(app, ["check", *args])
     assert result.exit_code == 2
-    assert "exactly one of --stack NAME or --file PATH" in result.output
+    assert "give one stack: a name (tappaas check prod), --stack NAME or --file PATH" in (
+        result.output
+    )
+
+
+def test_the_stack_is_a_positional_name_or_path(tmp_path, monkeypatch) -> None:
+    shutil.copy(REPO / "Pulumi.single.yaml", tmp_path / "Pulumi.single.yaml")
+    monkeypatch.chdir(tmp_path)
+    by_name = runner.invoke(app, ["check", "single"])
+    by_path = runner.invoke(app, ["check", str(REPO / "Pulumi.single.yaml")])
+    assert by_name.exit_code == by_path.exit_code == EXIT_OK
+    assert by_name.output == by_path.output
 
 
 def test_json_output(tmp_path) -> None:
@@ -129,19 +141,22 @@ def test_format_protection_table_shows_rpo_and_rto_per_disaster() -> None:
 def test_format_protection_table_marks_lost_data() -> None:
     site = small_site()
     del site["remote"]
-    text = render(format_protection_table(protection_report(load(site))))
-    assert "lost" in text
+    report = protection_report(load(site))
+    assert "lost" in render(format_protection_table(report))
+    blocks = render(format_protection(report, 80), width=80)
+    rpo = next(line for line in blocks.splitlines() if line.startswith("  RPO"))
+    assert "lost" in rpo.split()
 
 
 def test_format_findings_and_summary() -> None:
     site = load_stack_file(REPO / "Pulumi.single.yaml")
     findings = evaluate(site)
     text = render(format_findings(findings))
-    assert "push-direction" in text and "remote.direction" in text
+    assert "push-direction  remote.direction" in text
     assert "fix: direction: pull" in text
     assert render(format_summary(findings)).strip() == "0 error(s), 5 warning(s)"
     assert "No findings" in render(format_findings(()))
-    whole = render(format_check(protection_report(site), findings))
+    whole = render(format_check(site, protection_report(site), findings))
     assert "Findings" in whole and "Protection of cottage" in whole
 
 
@@ -153,3 +168,72 @@ def test_format_config_error_lists_issues() -> None:
         "a.b: bad",
         "c: worse",
     ]
+
+
+@pytest.mark.parametrize("stack", ["prod", "single", "peer"])
+def test_80_columns_show_every_key_path_and_header_whole(stack: str) -> None:
+    """The shipped examples at 80 columns (a terminal, a CI log, a pipe): nothing is cut."""
+    site = load_stack_file(REPO / f"Pulumi.{stack}.yaml")
+    report = protection_report(site)
+    findings = evaluate(site, report)
+    text = render(format_check(site, report, findings, 80), width=80)
+    lines = text.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "…" not in text
+    for finding in findings:
+        assert any(finding.path in line for line in lines), finding.path
+    for service in report.services:
+        assert any(line.startswith(f"{service.name} · vmid {service.vmid}") for line in lines)
+    if report.services:
+        assert any(line.split() == ["disk", "node", "site", "ransomware", "deletion", "update"]
+                   for line in lines)  # fmt: skip
+
+
+def test_a_wide_terminal_gets_the_table() -> None:
+    site = load_stack_file(REPO / "Pulumi.prod.yaml")
+    report = protection_report(site)
+    wide = wide_table_width(report)
+    assert 80 < wide <= 160
+    table = render(format_check(site, report, (), wide), width=wide)
+    assert "┃ service" in table and max(len(line) for line in table.splitlines()) <= wide
+    assert "┃ service" not in render(format_check(site, report, (), wide - 1), width=wide - 1)
+
+
+def test_a_peer_shows_the_guests_it_keeps() -> None:
+    site = load_stack_file(REPO / "Pulumi.peer.yaml")
+    text = render(format_check(site, protection_report(site), (), 80), width=80)
+    assert "buddy (peer) runs no services of its own." in text
+    assert "Copies buddy keeps for other sites (peer)" in text
+    assert "namespace remote/home, pulled from organization/tappaas/prod on schedule 04:00" in (
+        " ".join(text.split())
+    )
+
+
+def recovery_site() -> dict[str, Any]:
+    site = small_site()
+    site.update(name="home-dr", role="cloud-recovery")
+    del site["backup"]
+    site["datapools"] = {"tanka1": site["datapools"]["tanka1"]}
+    site["remote"] = {
+        "address": "10.0.0.9:8007",
+        "fingerprint": ":".join(["AB"] * 32),
+        "datastore": "tappaas_backup",
+        "namespace": "remote/home",
+        "credential": {"token_id": "dr@pbs!read", "token_secret": {"secret": "drRead"}},
+    }
+    site["recovery"] = {"methods": ["cloud"], "restore_order": ["db"]}
+    return site
+
+
+def test_a_recovery_stack_shows_what_it_restores_and_from_where() -> None:
+    site = load(recovery_site())
+    report = protection_report(site)
+    findings = evaluate(site, report)
+    text = " ".join(render(format_check(site, report, findings, 80), width=80).split())
+    assert "No findings: the recovery plan is complete." in text
+    assert "lost" not in text and "3-2-1" not in text
+    assert (
+        "Restores 2 service(s) from the copy at 10.0.0.9:8007 (datastore tappaas_backup, "
+        "namespace remote/home), reading with dr@pbs!read, each from its newest backup"
+    ) in text
+    assert text.index("1. db") < text.index("2. web")

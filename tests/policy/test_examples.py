@@ -13,7 +13,10 @@ def findings_of(stack: str) -> list[tuple[Severity, Code, str]]:
 
 
 def test_prod_meets_the_design() -> None:
-    assert findings_of("prod") == []
+    # one resolver, the firewall VM: its HA failover leaves the site without names for minutes
+    assert findings_of("prod") == [
+        (Severity.WARNING, Code.SINGLE_RESOLVER, "network.resolvers"),
+    ]
     report = protection_report(load_stack_file(REPO / "Pulumi.prod.yaml"))
     assert all(service.meets_321 for service in report.services)
 

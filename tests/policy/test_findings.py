@@ -47,6 +47,20 @@ def unencrypted_without_filter(raw: Raw) -> None:
     raw["remote"]["encrypted_only"] = False
 
 
+def resolver_in(service: str, **network: Any) -> Callable[[Raw], None]:
+    """A ``network`` section whose one resolver runs in ``service``."""
+
+    def mutate(raw: Raw) -> None:
+        raw["network"] = {"resolvers": [{"address": "10.0.0.1", "service": service}], **network}
+
+    return mutate
+
+
+def resolver_without_ha(raw: Raw) -> None:
+    resolver_in("web")(raw)
+    raw["services"]["web"]["ha"] = {"enabled": False}
+
+
 CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
     (Code.NO_OFFSITE_COPY, no_remote, Severity.ERROR, "services.web", "no off-site copy"),
     (
@@ -84,7 +98,14 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         lambda r: r["services"]["web"].update(replication={"schedule": "hourly"}, rpo_target="30m"),
         Severity.WARNING,
         "services.web.replication.schedule",
-        "replication every 1h exceeds web's RPO target of 30min",
+        "replication runs up to 1h apart, more than web's RPO target of 30min",
+    ),
+    (
+        Code.REPLICATION_ABOVE_RPO,
+        lambda r: r["services"]["web"].update(replication={"schedule": "mon..fri */1"}),
+        Severity.WARNING,
+        "services.web.replication.schedule",
+        "replication runs up to 2d 1min apart",  # the weekend, not the 1-minute weekday gap
     ),
     (
         Code.RPO_TARGET_MISSED,
@@ -151,6 +172,41 @@ CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
         "backup.gc_schedule",
         "never runs",
     ),
+    (
+        Code.RESOLVER_NOT_HA,
+        resolver_without_ha,
+        Severity.ERROR,
+        "services.web.ha.enabled",
+        "when tappaas1 fails, no name resolves",
+    ),
+    (
+        Code.SINGLE_RESOLVER,
+        resolver_in("web"),
+        Severity.WARNING,
+        "network.resolvers",
+        "one resolver, 10.0.0.1 (web)",
+    ),
+    (
+        Code.NAME_NEEDS_UPLINK,
+        resolver_in("web", domain="example.org"),
+        Severity.WARNING,
+        "network.services.db.names",
+        "db.example.org is outside internal and has no host override",
+    ),
+    (
+        Code.SCHEDULE_EVERY_HOUR,
+        lambda r: r["backup"].update(schedule="mon..fri 22"),
+        Severity.WARNING,
+        "backup.schedule",
+        "'mon..fri 22' runs every hour, at minute 22",
+    ),
+    (
+        Code.SCHEDULE_EVERY_HOUR,
+        lambda r: r["services"]["web"].update(replication={"schedule": "25:00"}),
+        Severity.WARNING,
+        "services.web.replication.schedule",
+        "'25:00' runs every hour, at minute 25",
+    ),
 ]
 
 
@@ -175,6 +231,9 @@ def test_every_code_has_a_case_or_a_dedicated_test() -> None:
         Code.ONE_FORMAT,
         Code.FAILOVER_LACKS_POOL,
         Code.RETENTION_BELOW_DESIGN,
+        # from the live resolver's settings, not the config: tests/policy/test_resolver_findings.py
+        Code.SERVE_EXPIRED_OFF,
+        Code.PREFETCH_OFF,
     }
     assert covered == set(Code)
 
@@ -264,3 +323,117 @@ def test_errors_come_first_then_by_path() -> None:
     assert severities == sorted(severities, key=lambda s: s is not Severity.ERROR)
     errors = [f.path for f in result if f.severity is Severity.ERROR]
     assert errors == sorted(errors)
+
+
+def test_a_second_resolver_on_another_node_keeps_dns_up_without_ha() -> None:
+    raw = small_site()
+    resolver_without_ha(raw)
+    raw["network"]["resolvers"].append({"address": "10.0.0.2", "service": "db"})
+    raw["services"]["db"]["ha"] = {"enabled": False}
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+    assert only(raw, Code.SINGLE_RESOLVER) == []
+
+
+def test_two_resolvers_on_one_node_fall_together() -> None:
+    raw = small_site()
+    resolver_without_ha(raw)
+    raw["services"]["db"].update(node="tappaas1", ha={"enabled": False})
+    raw["network"]["resolvers"].append({"address": "10.0.0.2", "service": "db"})
+    assert sorted(f.path for f in only(raw, Code.RESOLVER_NOT_HA)) == [
+        "services.db.ha.enabled",
+        "services.web.ha.enabled",
+    ]
+
+
+def test_a_low_importance_resolver_is_named_by_its_importance() -> None:
+    raw = small_site()
+    resolver_in("web")(raw)
+    raw["services"]["web"]["importance"] = "low"
+    [finding] = only(raw, Code.RESOLVER_NOT_HA)
+    assert finding.path == "services.web.importance"
+    assert "is of low importance" in finding.message
+
+
+def test_resolver_ha_is_not_asked_of_small_sites_nor_outside_resolvers() -> None:
+    raw = small_site(2)
+    resolver_in("web")(raw)
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+    raw = small_site()
+    resolver_in("web")(raw)
+    raw["network"]["resolvers"] = [{"address": "10.0.0.53"}]
+    raw["services"]["web"]["ha"] = {"enabled": False}
+    assert only(raw, Code.RESOLVER_NOT_HA) == []
+
+
+def test_host_overrides_and_offline_false_silence_outside_names() -> None:
+    raw = small_site()
+    resolver_in("web", domain="example.org", host_overrides=["*.example.org"])(raw)
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+    resolver_in(
+        "web",
+        domain="example.org",
+        host_overrides=["web.example.org"],
+        services={"db": {"offline": False}},
+    )(raw)
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+    raw["network"]["services"] = {"db": {"names": ["db.mgmt.internal", "files.example.net"]}}
+    [finding] = only(raw, Code.NAME_NEEDS_UPLINK)
+    assert "files.example.net" in finding.message
+    assert finding.fix.endswith("or reach db as db.mgmt.internal")
+
+
+def test_a_low_importance_service_need_not_resolve_offline() -> None:
+    raw = small_site()
+    resolver_in("web", domain="example.org", host_overrides=["web.example.org"])(raw)
+    raw["services"]["db"]["importance"] = "low"
+    raw["services"]["db"]["pool"] = "tankb1"
+    network = load(raw).network
+    assert network is not None and network.services["db"].offline is False
+    assert only(raw, Code.NAME_NEEDS_UPLINK) == []
+
+
+@pytest.mark.parametrize(
+    ("schedule", "fix"),
+    [
+        (
+            "mon..fri 22",
+            "for 22:00 write 'mon..fri 22:00'; to run every hour, write 'mon..fri *:22'",
+        ),
+        (
+            "25:00",
+            "for a time of day write HH:MM (e.g. '02:30'); to run every hour, write '*:25:00'",
+        ),
+        ("3 UTC", "for 03:00 write '03:00 UTC'; to run every hour, write '*:3 UTC'"),
+    ],
+)
+def test_an_hourly_lookalike_says_how_to_write_either_reading(schedule: str, fix: str) -> None:
+    raw = small_site()
+    raw["backup"]["prune_schedule"] = schedule
+    [finding] = only(raw, Code.SCHEDULE_EVERY_HOUR)
+    assert finding.fix == fix
+
+
+@pytest.mark.parametrize("schedule", ["*/15", "*:22", "hourly", "02:00", "mon..fri 8..17:0/15"])
+def test_schedules_that_say_what_they_mean_get_no_warning(schedule: str) -> None:
+    raw = small_site()
+    raw["backup"]["prune_schedule"] = schedule
+    assert only(raw, Code.SCHEDULE_EVERY_HOUR) == []
+
+
+def test_the_offsite_fix_fits_the_config_at_hand() -> None:
+    """With the personal disk already kept off-site, the fix is to export to it."""
+    raw = small_site()
+    no_remote(raw)
+    raw["personal"] = {"backing_device": "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f", "offsite": True}
+    [finding] = [f for f in only(raw, Code.NO_OFFSITE_COPY) if f.path == "services.web"]
+    assert "personal.offsite: true)" not in finding.fix
+    assert finding.fix == (
+        "add an off-site peer (remote); or export it to the personal disk, which is kept "
+        "off-site (personal_export: pbs)"
+    )
+    raw["personal"]["offsite"] = False
+    [finding] = [f for f in only(raw, Code.NO_OFFSITE_COPY) if f.path == "services.web"]
+    assert finding.fix.endswith(
+        "export it to the personal disk (personal_export: pbs) and keep the disk off-site "
+        "(personal.offsite: true)"
+    )

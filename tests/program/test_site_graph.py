@@ -20,13 +20,12 @@ def recorder() -> Recorder:
     return recorder
 
 
-def _declare(recorder: Recorder, stack: str, pve_resources: bool = True) -> None:
+def _declare(recorder: Recorder, stack: str) -> None:
     raw = stack_config(stack)
     set_config(raw)
     Site(
         "site",
         load_site_config(raw),
-        pve_resources,
         pulumi.ResourceOptions(transformations=[recorder.transformation]),
     )
 
@@ -49,14 +48,15 @@ def test_prod_datapools_are_protected_and_share_storage_ids(recorder: Recorder) 
         "tanka1-tappaas1", "tanka1-tappaas2", "tanka1-tappaas3",
         "tankb1-tappaas1", "tankb1-tappaas2", "tankc1-tappaas3",
     ]  # fmt: skip
-    assert all(r.opts.protect for r in pools)
+    assert all(r.opts.protect and r.opts.retain_on_delete for r in pools)  # data stays
     tanka = recorder.named("tanka1-tappaas2")
     assert tanka.props["raidlevel"] == "mirror" and tanka.props["add_storage"] is False
     assert recorder.named("tankb1-tappaas1").props["raidlevel"] == "single"
-    storages = {r.name: r.props for r in recorder.of_type("proxmoxve:storage/zfspool:Zfspool")}
+    storages = {r.name: r.props for r in recorder.of_type("pulumi-python:dynamic/pve:ZfsStorage")}
     assert set(storages) == {"tanka1-storage", "tankb1-storage"}  # the backup pool holds PBS
     assert storages["tanka1-storage"]["nodes"] == ["tappaas1", "tappaas2", "tappaas3"]
-    assert storages["tanka1-storage"]["resource_id"] == "tanka1"
+    assert storages["tanka1-storage"]["storage"] == "tanka1"
+    assert storages["tanka1-storage"]["endpoint"]["token_secret_config"] == "pveApiToken"
 
 
 @pulumi.runtime.test
@@ -72,10 +72,12 @@ def test_prod_ha_rules_and_replication(recorder: Recorder) -> None:
     assert rule.props["strict"] is False
     assert _depends(rule) == {"nextcloud-ha"}
     replication = recorder.named("vaultwarden-replication")
-    assert replication.props["resource_id"] == "610-0"
+    assert replication.type_ == "pulumi-python:dynamic/pve:ReplicationJob"
+    assert replication.props["id"] == "610-0"
     assert replication.props["schedule"] == "*/5"
     assert replication.props["target"] == "tappaas1"  # TAPPaaS HANode: first other node
-    assert replication.opts.ignore_changes == ["target"]
+    # replication needs the pool's storage entry, which the Datapools component creates
+    assert _depends(recorder.named("availability")) == {"datapools"}
     options = recorder.named("cluster-options").props
     assert (options["ha_shutdown_policy"], options["crs_ha"]) == ("migrate", "static")
     assert not any(r.name.startswith("logging-") for r in recorder.resources)  # low importance
@@ -98,17 +100,17 @@ def test_prod_local_backup(recorder: Recorder) -> pulumi.Output[list[bool]]:
     user_acl = recorder.named("pve-may-back-up-user").props  # a token has no more than its user
     assert (user_acl["role"], user_acl["path"]) == (acl["role"], acl["path"])
     job = recorder.named("daily").props
-    assert job["prune_backups"] == {"keep-all": "1"}
-    assert job["vmids"] == ["110", "130", "140", "150", "210", "340", "610"]
+    assert job["prune_backups"] == "keep-all=1"
+    assert job["vmid"] == ["110", "130", "140", "150", "210", "340", "610"]
     assert job["schedule"] == "02:00" and job["repeat_missed"] is True
     storage = recorder.named("pbs-storage")
-    assert storage.props.get("generate_encryption_key") is None
+    assert storage.type_ == "pulumi-python:dynamic/pve:PbsStorage"
+    assert (storage.props["server"], storage.props["port"]) == ("192.168.1.13", 8007)
     assert _depends(recorder.named("daily")) >= {"pbs-storage"}
-    keys = recorder.named("pbs-master-key")
     return pulumi.Output.all(
         _secret(storage.props["password"]),
-        _secret(storage.props["encryption_key"]),
-        _secret(keys.props["master_pubkey"]),
+        _secret(storage.props["key"]),
+        _secret(storage.props["master_key"]),
     ).apply(lambda flags: [_all_true(flags)])
 
 
@@ -135,14 +137,6 @@ def test_prod_offsite_reader_and_personal_disk(recorder: Recorder) -> None:
     assert on_mount["group_filter"] == ["group:vm/340"]
     assert on_mount["run_on_mount"] is True and on_mount["unmount_on_done"] is True
     assert on_mount.get("remote") is None  # a local sync: no remote
-
-
-@pulumi.runtime.test
-def test_pve_side_can_be_left_out(recorder: Recorder) -> None:
-    _declare(recorder, "prod", pve_resources=False)
-    assert not [r for r in recorder.resources if r.type_.startswith("proxmoxve:")]
-    assert not [r for r in recorder.resources if r.type_.endswith("PbsStorageKeys")]
-    assert recorder.named("datastore").opts.protect is True
 
 
 @pulumi.runtime.test

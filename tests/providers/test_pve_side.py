@@ -1,4 +1,4 @@
-"""RestoredVm and PbsStorageKeys against the lab's PVE (backed by the lab's PBS)."""
+"""RestoredVm against the lab's PVE (backed by the lab's PBS)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from lab import Lab
-from providers.pbs_storage_keys import PbsStorageKeysProvider
 from providers.restored_vm import RestoredVmProvider
-from tappaas.client import ParameterError, TaskFailedError
+from tappaas.client import TaskFailedError
 from tests.providers.harness import (
     configured,
     endpoint,
@@ -19,14 +18,6 @@ from tests.providers.harness import (
 )
 
 SNAPSHOT_TIME = 1_735_696_804  # 2025-01-01T02:00:04Z
-MASTER_PUBKEY = "\n".join(
-    (
-        "-----BEGIN PUBLIC KEY-----",
-        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB",
-        "-----END PUBLIC KEY-----",
-        "",
-    )
-)
 
 
 @pytest.fixture
@@ -109,43 +100,6 @@ def test_bad_archive_is_rejected_before_any_call(lab: Lab) -> None:
     )
     failures = provider.check({}, inputs).failures
     assert {f.property for f in failures} == {"vmid", "archive"}
-
-
-def test_master_pubkey_set_changed_and_removed(lab: Lab, pbs_storage: str) -> None:
-    provider = configured(PbsStorageKeysProvider(), stack_config(lab.pve))
-    inputs = lifecycle_inputs(
-        {"endpoint": endpoint(lab.pve), "storage": pbs_storage, "master_pubkey": MASTER_PUBKEY}
-    )
-    created = provider.create(inputs)
-    assert "master_pubkey" not in created.outs and created.outs["master_pubkey_sha256"]
-    assert provider.diff(created.id, created.outs, inputs).changes is False
-    rotated = {**inputs, "master_pubkey": MASTER_PUBKEY.replace("MIIB", "MIIC")}
-    assert provider.diff(created.id, created.outs, rotated).changes is True
-    provider.update(created.id, created.outs, rotated)
-    provider.delete(created.id, created.outs)
-
-
-def test_master_pubkey_needs_an_encryption_key(lab: Lab, unique_name) -> None:
-    provider = configured(PbsStorageKeysProvider(), stack_config(lab.pve))
-    client = provider.client(provider.parse({"endpoint": endpoint(lab.pve), "storage": "x"}))
-    pbs = lab.pbs["local"]
-    storage = unique_name("plain")
-    client.post(
-        "/storage",
-        storage=storage,
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore="tanka",
-        username=pbs.token_id,
-        fingerprint=pbs.fingerprint,
-    )
-    inputs = lifecycle_inputs(
-        {"endpoint": endpoint(lab.pve), "storage": storage, "master_pubkey": MASTER_PUBKEY}
-    )
-    with pytest.raises(ParameterError, match="encryption-key"):
-        provider.create(inputs)
-    client.delete(f"/storage/{storage}")
 
 
 def _store_of(lab: Lab, storage: str) -> str:

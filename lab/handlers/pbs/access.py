@@ -119,13 +119,13 @@ def update_user(call: PbsCall) -> None:
 
 @ROUTES.route("DELETE", "/access/users/{userid}", "userid:string digest?:string")
 def delete_user(call: PbsCall) -> None:
-    """Remove a user, its tokens and every ACL entry of either."""
+    """Remove a user and its tokens with the tokens' ACL entries; the user's own entries
+    stay (proxmox-backup ``src/api2/access/user.rs`` ``delete_user`` calls
+    ``do_delete_token`` per token and never touches the user's ACLs)."""
     userid = str(call.param("userid"))
     if call.access.users.pop(userid, None) is None:
         raise pbs_bail(f"user '{userid}' does not exist.")
-    call.access.acl[:] = [
-        e for e in call.access.acl if e.ugid != userid and not e.ugid.startswith(userid + "!")
-    ]
+    call.access.acl[:] = [e for e in call.access.acl if not e.ugid.startswith(userid + "!")]
 
 
 @ROUTES.route("GET", "/access/users/{userid}/token", "userid:string")

@@ -7,7 +7,9 @@ fails "datastore prune settings have been replaced by prune jobs". A removable s
 ``destroy-data=0`` (chunks stay and are found again by ``reuse-datastore``) and
 ``keep-job-configs=0`` (its sync/prune/verify jobs and the ACLs under ``/datastore/<name>``
 go too). Namespaces nest at most 7 deep; the root cannot be
-created or deleted; deleting one with groups needs ``delete-groups``.
+created or deleted; deleting one with groups needs ``delete-groups``. ``maintenance-mode`` is
+stored re-printed (``read-only``, not ``type=read-only``) and a datastore being deleted
+keeps its mode (``behaviour.maintenance``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import uuid
 from typing import Any
 
 from lab.api.routes import Call, RouteTable
+from lab.behaviour.maintenance import MaintenanceError, stored_maintenance_mode
 from lab.errors import ApiError, pbs_bail, pbs_param_bail
 from lab.handlers.sections import pbs_check_digest, pbs_named_listing, pbs_update
 from lab.state.pbs import DatastoreConfig, DatastoreContent, PbsServer, PruneJob
@@ -121,12 +124,32 @@ def update_datastore(call: PbsCall) -> None:
     for key in (*KEEP_OPTIONS, "prune-schedule"):
         if key in call.params:
             raise pbs_param_bail(key, "datastore prune settings have been replaced by prune jobs")
-    pbs_update(entry, call.params, exclude=("name",))
+    touched = "maintenance-mode" in call.params or "maintenance-mode" in (
+        call.param("delete") or []
+    )
+    mode = _maintenance_after(entry, call.params) if touched else None
+    pbs_update(entry, call.params, exclude=("name", "maintenance-mode"))
+    if touched:
+        entry.options.pop("maintenance-mode", None)
+        if mode is not None:
+            entry.options["maintenance-mode"] = mode
     if "comment" in call.params:
         comment = str(call.params["comment"]).strip()
         entry.options["comment"] = comment
         if not comment:
             del entry.options["comment"]
+
+
+def _maintenance_after(entry: DatastoreConfig, params: dict[str, Any]) -> str | None:
+    """``set_maintenance_mode``: the stored form of the requested mode (None: deleted)."""
+    try:
+        return stored_maintenance_mode(
+            entry.get("maintenance-mode"), params.get("maintenance-mode")
+        )
+    except MaintenanceError as exc:
+        if str(exc) == "datastore is being deleted":
+            raise pbs_bail(str(exc)) from None
+        raise pbs_param_bail("maintenance-mode", str(exc)) from None
 
 
 @ROUTES.route(

@@ -11,6 +11,10 @@ of a missing job fail "no such <type> 'x'" (400); deleting one is a 404.
 Running a job now (``/admin/{kind}/{id}/run``) does what its schedule would
 (``sim.pbs.jobs``): a pull or push sync between the lab's PBS instances, a prune, a verify.
 ``GET /admin/{kind}`` adds each job's last run and next run, as PBS's job status does.
+
+Rate limits (``rate-in``, ``burst-in``, ``rate-out``, ``burst-out``) are parsed as a HumanByte
+and stored in its display form (pbs-api-types ``traffic_control.rs`` ``RateLimitConfig``,
+proxmox-human-byte ``Display``): ``50MiB`` reads back as ``50 MiB``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lab.api.routes import Call, RouteTable
+from lab.behaviour.human_byte import HumanByteError, display_human_byte
 from lab.errors import ApiError, pbs_bail, pbs_param_bail
 from lab.handlers.pbs.datastore import ns_path
 from lab.handlers.sections import listing, pbs_check_digest, pbs_update
@@ -29,6 +34,7 @@ from lab.state.sections import ConfigEntry, SectionConfig
 
 ROUTES = RouteTable()
 PbsCall = Call[PbsServer]
+RATE_LIMITS = ("rate-in", "burst-in", "rate-out", "burst-out")
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,18 @@ def _job_modifiable(call: PbsCall, kind: JobKind, job: dict[str, Any]) -> bool:
     return call.has(ns, "Datastore.Verify")
 
 
+def _stored_rates(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with each rate limit in the form PBS stores (``HumanByte`` display)."""
+    stored = dict(params)
+    for key in RATE_LIMITS:
+        if key in stored:
+            try:
+                stored[key] = display_human_byte(str(stored[key]))
+            except HumanByteError as exc:
+                raise pbs_param_bail(key, str(exc)) from None
+    return stored
+
+
 def _lookup(call: PbsCall, kind: JobKind) -> ConfigEntry:
     job_id = str(call.param("id"))
     entry: ConfigEntry | None = kind.configs(call.state).get(job_id)
@@ -119,7 +137,7 @@ def _register(kind: JobKind, create_spec: str) -> None:
 
     def create_job(call: PbsCall) -> None:
         job_id = str(call.param("id"))
-        options = {k: v for k, v in call.params.items() if k != "id"}
+        options = _stored_rates({k: v for k, v in call.params.items() if k != "id"})
         if kind is SYNC:
             if options.get("sync-direction") == "push" and options.get("remote") is None:
                 raise pbs_bail("push sync requires a remote")
@@ -148,7 +166,7 @@ def _register(kind: JobKind, create_spec: str) -> None:
         entry = _lookup(call, kind)
         pbs_check_digest(kind.configs(call.state), call.param("digest"))
         updated = kind.entry(entry.id, entry.type, dict(entry.options))
-        pbs_update(updated, call.params, exclude=("id",))
+        pbs_update(updated, _stored_rates(call.params), exclude=("id",))
         if not _job_modifiable(call, kind, updated.options):
             raise pbs_bail("permission check failed")
         entry.options = updated.options

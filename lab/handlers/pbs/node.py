@@ -1,6 +1,8 @@
 """PBS ``/version``, ``/nodes/{node}/status`` (with the certificate fingerprint) and tasks.
 
 PBS answers for its one node whatever name the path uses (``localhost`` by convention).
+``/version`` splits the package version as PBS does (proxmox-backup ``pbs-buildcfg/src/lib.rs``:
+``version`` is major.minor, ``release`` the patch level): 4.2.3 answers ``4.2`` and ``3``.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from lab.state.pbs import PbsServer
 
 ROUTES = RouteTable()
 PbsCall = Call[PbsServer]
-PBS_VERSION = "4.2.3"
-PBS_RELEASE = "1"
 PBS_REPOID = "5c1b4d8a3f0e"
 GIB = 1024**3
 
 
 @ROUTES.route("GET", "/version")
 def version(call: PbsCall) -> dict[str, str]:
-    """Package version, release and repository id."""
-    return {"version": PBS_VERSION, "release": PBS_RELEASE, "repoid": PBS_REPOID}
+    """Package version (major.minor), release (patch level) and repository id."""
+    major_minor, _, patch = call.state.version.rpartition(".")
+    return {"version": major_minor, "release": patch, "repoid": PBS_REPOID}
 
 
 @ROUTES.route("GET", "/nodes/{node}/status", "node:string")

@@ -3,8 +3,9 @@
 Listing needs ``Datastore.Audit`` for everything, or ``Datastore.Backup`` for the groups the
 caller owns (a token's groups are owned by the token). Protected snapshots cannot be
 removed. Snapshot entries carry ``verification`` and ``protected`` as PBS reports them.
-Removing snapshots frees nothing at once: their chunks stay (``used`` unchanged) until a
-garbage collection more than the atime cutoff later (``sim.pbs.gc``).
+``change-owner`` hands a group to another user or token. Removing snapshots frees nothing
+at once: their chunks stay (``used`` unchanged) until a garbage collection more than the
+atime cutoff later (``sim.pbs.gc``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,18 @@ def _files(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def snapshot_item(group: BackupGroup, snapshot: Snapshot) -> dict[str, Any]:
-    """One entry of ``GET …/snapshots``."""
+    """One entry of ``GET …/snapshots``; one still being written (no manifest yet) has no
+    size, notes or verification, and its files no size or crypt mode (proxmox-backup
+    ``src/tools/mod.rs`` ``backup_info_to_snapshot_list_item``)."""
+    if not snapshot.finished:
+        return {
+            "backup-type": snapshot.backup_type,
+            "backup-id": snapshot.backup_id,
+            "backup-time": snapshot.time,
+            "files": [{"filename": "drive-scsi0.img.fidx"}],
+            "owner": group.owner,
+            "protected": snapshot.protected,
+        }
     item: dict[str, Any] = {
         "backup-type": snapshot.backup_type,
         "backup-id": snapshot.backup_id,
@@ -155,6 +167,66 @@ def list_groups(call: PbsCall) -> list[dict[str, Any]]:
             item["comment"] = group.comment
         out.append(item)
     return out
+
+
+def _may_hand_over(auth_id: str, owner: str, new_owner: str) -> bool:
+    """``set_backup_owner`` without Datastore.Modify: only between a user and its tokens."""
+    owner_user, new_user = owner.split("!", maxsplit=1)[0], new_owner.split("!", maxsplit=1)[0]
+    match ("!" in owner, "!" in new_owner):
+        case (True, True):
+            return owner_user == new_user and auth_id == owner_user
+        case (True, False):
+            return auth_id == owner_user and new_owner == auth_id
+        case (False, True):
+            return owner == auth_id and new_user == auth_id
+    return False
+
+
+def _active(call: PbsCall, auth_id: str) -> bool:
+    user = call.access.users.get(auth_id.split("!", maxsplit=1)[0])
+    if user is None or not user.enable:
+        return False
+    if "!" not in auth_id:
+        return True
+    token = call.access.token(auth_id)
+    return token is not None and token.enable
+
+
+@ROUTES.route("POST", "/admin/datastore/{store}/change-owner", GROUP_SPEC + " new-owner:string")
+def change_owner(call: PbsCall) -> None:
+    """``set_backup_owner`` (proxmox-backup ``src/api2/admin/datastore.rs``): with
+    Datastore.Modify on the namespace any group; with Datastore.Backup only between a user and
+    its own tokens (401 otherwise); the new owner must be an active user or token."""
+    store, ns = str(call.param("store")), str(call.param("ns") or "")
+    path = ns_path(store, ns)
+    new_owner = str(call.param("new-owner"))
+    if call.has_any(path, "Datastore.Modify"):
+        owner_check = False
+    elif call.has_any(path, "Datastore.Backup"):
+        owner_check = True
+    else:
+        raise ApiError(
+            403, f"permission check failed - missing Datastore.Modify|Datastore.Backup on {path}"
+        )
+    stored = content(call.state, store)
+    key = DatastoreContent.group_key(
+        ns, str(call.param("backup-type")), str(call.param("backup-id"))
+    )
+    group = stored.groups.get(key)
+    if group is None:
+        raise pbs_bail(
+            f"group '{call.param('backup-type')}/{call.param('backup-id')}' does not exist"
+        )
+    if owner_check and not _may_hand_over(call.auth_id, group.owner, new_owner):
+        raise ApiError(
+            401,
+            f"{call.auth_id} does not have permission to change owner of backup group "
+            f"'{group.backup_type}/{group.backup_id}' to {new_owner}",
+        )
+    if not _active(call, new_owner):
+        kind = "API token" if "!" in new_owner else "user"
+        raise pbs_bail(f"{kind} '{new_owner}' is inactive or non-existent")
+    group.owner = new_owner
 
 
 @ROUTES.route(

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from lab.api.routes import Call, RouteTable
+from lab.behaviour.datacenter_config import read_options
 from lab.errors import ParameterError, pve_die
 from lab.handlers.sections import listing, pve_check_digest, pve_update
 from lab.state.pve import BackupJob, PveCluster, ReplicationJob
@@ -79,8 +80,8 @@ def next_id(call: PveCall) -> str:
 
 @ROUTES.route("GET", "/cluster/options")
 def get_options(call: PveCall) -> dict[str, Any]:
-    """``datacenter.cfg``."""
-    return dict(call.state.options)
+    """``datacenter.cfg`` as PVE parses it (property strings as objects)."""
+    return read_options(call.state.options)
 
 
 @ROUTES.route("PUT", "/cluster/options", "delete?:string")

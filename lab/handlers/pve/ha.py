@@ -11,6 +11,7 @@ from typing import Any
 
 from lab.api.routes import Call, RouteTable
 from lab.errors import pve_die
+from lab.handlers.pve.nodes import primary_only
 from lab.handlers.sections import pve_check_digest, pve_update
 from lab.schema.pve_check import split_list
 from lab.sim.pve.ha import HaManager
@@ -198,4 +199,5 @@ def create_group(call: PveCall) -> None:
 @ROUTES.route("GET", "/cluster/ha/status/current")
 def status_current(call: PveCall) -> list[dict[str, Any]]:
     """Quorum, CRM master, fencing, LRM and service entries (``sim.pve.ha``)."""
+    primary_only(call)
     return HaManager(call.services.world).status(int(call.services.clock()))

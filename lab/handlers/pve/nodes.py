@@ -9,10 +9,11 @@ cluster's HA shutdown policy (``sim.pve.power``).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from lab.api.routes import Call, RouteTable
-from lab.errors import pve_die
+from lab.errors import ApiError, pve_die
 from lab.handlers.tasks import register_task_routes
 from lab.schema.pve_check import split_list
 from lab.sim.pve import power
@@ -79,6 +80,7 @@ def node_status(call: PveCall) -> dict[str, Any]:
 @ROUTES.route("POST", "/nodes/{node}/status", "node:pve-node command:string")
 def node_command(call: PveCall) -> None:
     """``reboot`` or ``shutdown`` the node (Sys.PowerMgmt)."""
+    primary_only(call)
     command = str(call.param("command"))
     power.shutdown(call.services.world, node_of(call).name, reboot=command == "reboot")
 
@@ -226,3 +228,14 @@ def delete_zfs(call: PveCall) -> str:
 
 
 register_task_routes(ROUTES, lambda state: "")
+
+
+def primary_only(call: PveCall) -> None:
+    """The lab's scheduled behaviours (HA, power, vzdump) run on its primary cluster only:
+    on a secondary cluster, the calls that drive them answer 501 rather than act elsewhere."""
+    if call.state is not call.services.world.pve:
+        raise ApiError(
+            HTTPStatus.NOT_IMPLEMENTED,
+            f"Method '{call.method} {call.template}' not implemented in the TAPPaaS lab "
+            "on a secondary cluster",
+        )

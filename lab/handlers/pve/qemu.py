@@ -24,7 +24,7 @@ from typing import Any
 
 from lab.api.routes import Call, RouteTable
 from lab.errors import pve_die
-from lab.handlers.pve.nodes import node_of
+from lab.handlers.pve.nodes import node_of, primary_only
 from lab.handlers.pve.storage import pbs_target
 from lab.schema.pve_check import split_list
 from lab.sim.pve.disks import disks_on
@@ -116,8 +116,15 @@ def _restore_source(call: PveCall, archive: str) -> tuple[dict[str, str], str | 
     if snapshot is None:
         return {}, f"unable to find snapshot '{backup_type}/{backup_id}/{stamp}'"
     secrets_of = call.state.storage_secrets.get(storage_id)
-    if snapshot.encrypted and (secrets_of is None or not secrets_of.encryption_key):
-        return {}, "missing key - unable to restore encrypted backup"
+    provided = secrets_of.key_marker() if secrets_of is not None else None
+    manifest_key = snapshot.key_fingerprint or "unknown"
+    # proxmox-backup pbs-datastore/src/manifest.rs check_fingerprint
+    if snapshot.encrypted and provided is None:
+        return {}, f"missing key - manifest was created with key {manifest_key}"
+    if snapshot.encrypted and snapshot.key_fingerprint not in (None, provided):
+        return {}, (
+            f"wrong key - manifest's key {manifest_key} does not match provided key {provided}"
+        )
     config = dict(snapshot.config) or {
         "name": f"vm{backup_id}",
         "memory": "2048",
@@ -350,6 +357,7 @@ def migrate_vm(call: PveCall) -> str:
     world, tasks = call.services.world, call.services.tasks
     sid = f"vm:{vm.vmid}"
     if sid in call.state.ha_resources:
+        primary_only(call)
         HaManager(world).request_migration(sid, target, world.now())
         log = [f"Requesting HA migration for VM {vm.vmid} to node {target}"]
         return tasks.start(vm.node, "hamigrate", str(vm.vmid), call.auth_id, log=log).upid
@@ -368,6 +376,7 @@ def migrate_vm(call: PveCall) -> str:
 def vzdump(call: PveCall) -> str:
     """Back up this node's selected guests now (a ``vzdump`` task)."""
     node = node_of(call)
+    primary_only(call)
     options = {k: v for k, v in call.params.items() if k != "node"}
     task = run_vzdump(call.services.world, options, node.name, call.auth_id)
     if task is None:

@@ -1,14 +1,20 @@
-"""PVE ``/storage`` (``API2/Storage/Config.pm``, ``PBSPlugin.pm``) and storage content.
+"""PVE ``/storage`` (pve-storage ``API2/Storage/Config.pm``, ``PBSPlugin.pm``) and content.
 
 A PBS entry keeps its password, encryption key and master public key apart (PVE's
-``/etc/pve/priv``); GET shows only the key's fingerprint. ``encryption-key=autogen`` mints a
-key and returns it once in ``config``. Content of a PBS storage is read from the lab's PBS
-instance at ``server:port``, so restores and listings see real snapshots.
+``/etc/pve/priv``); ``storage.cfg`` records only ``encryption-key: <the key file's
+fingerprint, or 1>`` and ``master-pubkey: 1`` (``on_add_hook``/``on_update_hook``), which GET
+shows. A key that is not a JSON key file is refused; ``master-pubkey`` needs an
+``encryption-key`` on creation. ``encryption-key=autogen`` mints a key and returns it once in
+``config``. ``ZFSPoolPlugin`` fixes ``pool``; ``PBSPlugin`` fixes ``server`` and
+``datastore`` (``port`` and ``namespace`` change in place). Errors raised while the config
+is locked carry the lock's message (pve-storage ``Storage.pm`` ``lock_storage_config``:
+"create storage failed: …", "update storage failed: …"); nothing is written then. Content of
+a PBS storage is read from the lab's PBS instance at ``server:port``, so restores and listings
+see real snapshots; a snapshot still being written lists without its details.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from typing import Any
@@ -25,12 +31,17 @@ ROUTES = RouteTable()
 PveCall = Call[PveCluster]
 SECRET_OPTIONS = ("password", "encryption-key", "master-pubkey")
 REQUIRED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "username")}
-FIXED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore", "namespace", "port")}
+FIXED_BY_TYPE = {"zfspool": ("pool",), "pbs": ("server", "datastore")}
+NOT_A_KEY = "Value does not seems like a valid, JSON formatted encryption key!"
+"""``PBSPlugin.pm``, word for word."""
 
 
-def key_fingerprint(key: str) -> str:
-    """The fingerprint PVE shows for a PBS encryption key."""
-    return hashlib.sha256(key.encode()).digest().hex(":")
+def _valid_key(key: str) -> bool:
+    try:
+        decoded = json.loads(key)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(decoded, dict) and "data" in decoded
 
 
 def _new_key() -> str:
@@ -40,7 +51,7 @@ def _new_key() -> str:
             "created": "2025-01-01T00:00:00Z",
             "modified": "2025-01-01T00:00:00Z",
             "data": secrets.token_hex(32),
-            "fingerprint": secrets.token_hex(32),
+            "fingerprint": secrets.token_bytes(32).hex(":"),
         }
     )
 
@@ -62,23 +73,30 @@ def _item(call: PveCall, entry: StorageEntry) -> dict[str, Any]:
     }
     secrets_of = call.state.storage_secrets.get(entry.id)
     if secrets_of is not None and secrets_of.encryption_key:
-        item["encryption-key"] = key_fingerprint(secrets_of.encryption_key)
+        item["encryption-key"] = secrets_of.key_marker()
+    if secrets_of is not None and secrets_of.master_pubkey:
+        item["master-pubkey"] = 1  # PBSPlugin.pm on_add/on_update_hook: ``$scfg->{…} = 1``
     return item
 
 
-def _apply_secrets(call: PveCall, storage_id: str) -> dict[str, Any]:
+def _apply_secrets(call: PveCall, storage_id: str, *, creating: bool) -> dict[str, Any]:
+    """The hooks' work (``on_add_hook``/``on_update_hook``); their errors carry the lock's
+    prefix, as PVE raises them inside ``lock_storage_config``."""
+    failed = "create storage failed" if creating else "update storage failed"
     stored = call.state.storage_secrets.setdefault(storage_id, StorageSecrets())
     config: dict[str, Any] = {}
     if call.param("password") is not None:
         stored.password = str(call.param("password"))
     key = call.param("encryption-key")
     if key is not None:
+        if key != "autogen" and not _valid_key(str(key)):
+            raise pve_die(f"{failed}: {NOT_A_KEY}")
         stored.encryption_key = _new_key() if key == "autogen" else str(key)
         config["encryption-key"] = stored.encryption_key
     if call.param("master-pubkey") is not None:
-        if stored.encryption_key is None:
-            raise ParameterError(
-                {"master-pubkey": "'master-pubkey' can only be used together with 'encryption-key'"}
+        if stored.encryption_key is None and creating:  # on_add_hook only
+            raise pve_die(
+                f"{failed}: 'master-pubkey' can only be used together with 'encryption-key'"
             )
         stored.master_pubkey = str(call.param("master-pubkey"))
     return config
@@ -102,7 +120,7 @@ def create_storage(call: PveCall) -> dict[str, Any]:
     """Add a storage entry (synchronous)."""
     storage_id, kind = str(call.param("storage")), str(call.param("type"))
     if storage_id in call.state.storage:
-        raise pve_die(f"storage ID '{storage_id}' already defined")
+        raise pve_die(f"create storage failed: storage ID '{storage_id}' already defined")
     missing = [k for k in REQUIRED_BY_TYPE.get(kind, ()) if call.param(k) is None]
     if missing:
         raise ParameterError({k: "property is missing and it is not optional" for k in missing})
@@ -112,7 +130,12 @@ def create_storage(call: PveCall) -> dict[str, Any]:
     if kind == "pbs":
         options.setdefault("content", "backup")
     call.state.storage.put(StorageEntry(storage_id, kind, options))
-    config = _apply_secrets(call, storage_id)
+    try:
+        config = _apply_secrets(call, storage_id, creating=True)
+    except Exception:
+        call.state.storage.remove(storage_id)
+        call.state.storage_secrets.pop(storage_id, None)
+        raise
     answer: dict[str, Any] = {"storage": storage_id, "type": kind}
     if config:
         answer["config"] = config
@@ -143,7 +166,7 @@ def update_storage(call: PveCall) -> dict[str, Any]:
     for key in str(call.param("delete", "")).replace(";", ",").split(","):
         if key.strip() in SECRET_OPTIONS:
             setattr(stored, key.strip().replace("-", "_"), None)
-    config = _apply_secrets(call, entry.id)
+    config = _apply_secrets(call, entry.id, creating=False)
     answer: dict[str, Any] = {"storage": entry.id, "type": entry.type}
     if config:
         answer["config"] = config
@@ -177,19 +200,25 @@ def _pbs_content(call: PveCall, entry: StorageEntry) -> list[dict[str, Any]]:
     for group in store.groups_in(ns):
         for snapshot in group.snapshots.values():
             name = f"{group.backup_type}/{group.backup_id}/{backup_time_text(snapshot.time)}"
+            # PBSPlugin.pm list_volumes: ``size => $item->{size} // 1`` (PBS gives none while
+            # a backup is being written), ``subtype`` qemu/lxc.
             item: dict[str, Any] = {
                 "volid": f"{entry.id}:backup/{name}",
                 "content": "backup",
                 "format": f"pbs-{group.backup_type}",
-                "size": snapshot.size,
+                "subtype": "qemu" if group.backup_type == "vm" else "lxc",
+                "size": snapshot.size if snapshot.finished else 1,
                 "ctime": snapshot.time,
                 "vmid": int(group.backup_id) if group.backup_id.isdigit() else group.backup_id,
                 "protected": int(snapshot.protected),
             }
+            if not snapshot.finished:
+                out.append(item)
+                continue
             if snapshot.notes:
                 item["notes"] = snapshot.notes
-            if snapshot.encrypted:
-                item["encrypted"] = "lab-key"
+            if snapshot.encrypted:  # PBSPlugin.pm list_volumes: the manifest's key fingerprint
+                item["encrypted"] = snapshot.key_fingerprint or "1"
             if snapshot.verify_state:
                 item["verification"] = {
                     "state": snapshot.verify_state,

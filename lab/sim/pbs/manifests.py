@@ -62,6 +62,7 @@ def copy_snapshot(source: Snapshot, copied: b.Snapshot) -> Snapshot:
         time=source.time,
         protected=copied.protected,
         encrypted=copied.encrypted,
+        key_fingerprint=source.key_fingerprint,
         verify_state=str(verification.state) if verification else None,
         verify_upid=source.verify_upid if verification else None,
         notes=copied.notes,

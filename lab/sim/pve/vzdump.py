@@ -89,8 +89,12 @@ class _Target:
     ns: str
     content: DatastoreContent
     auth_id: str
-    encrypted: bool
+    key_fingerprint: str | None
     log: list[str] = field(default_factory=list)
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key_fingerprint is not None
 
 
 def _activate(world: World, storage_id: str, at: int) -> _Target:
@@ -114,8 +118,8 @@ def _activate(world: World, storage_id: str, at: int) -> _Target:
     content = server.contents.get(store)
     if store not in server.datastores or content is None or not content.mounted:
         raise StorageError(f"{prefix} - datastore '{store}' does not exist")
-    encrypted = secrets is not None and bool(secrets.encryption_key)
-    return _Target(entry, server, store, ns, content, auth_id, encrypted)
+    key = secrets.key_marker() if secrets is not None else None
+    return _Target(entry, server, store, ns, content, auth_id, key)
 
 
 def _back_up(world: World, target: _Target, vm: Vm, start: int, options: Mapping[str, Any]) -> int:
@@ -143,6 +147,7 @@ def _back_up(world: World, target: _Target, vm: Vm, start: int, options: Mapping
         time=start,
         protected=bool(options.get("protected")),
         encrypted=target.encrypted,
+        key_fingerprint=target.key_fingerprint,
         notes=render_notes(str(template), guest, vm.node, world.pve.name) if template else "",
         size=index.logical_bytes,
         config=dict(vm.config),

@@ -1,7 +1,9 @@
 """A program that declares every dynamic resource against a lab (local + peer PBS, PVE).
 
 Config: ``lab`` (JSON: endpoints without secrets, the seeded archive and PVE storage) and
-the secrets ``localToken``, ``peerToken``, ``pveToken`` (set with ``--secret``).
+the secrets ``localToken``, ``peerToken``, ``pveToken``, ``backupKey`` and ``masterKey``
+(set with ``--secret``); PVE's storage entry authenticates with ``storage_user`` and
+``storageToken`` when given (else the local admin token).
 """
 
 from __future__ import annotations
@@ -16,16 +18,14 @@ from providers import (
     PbsNamespace,
     PbsPruneJob,
     PbsRemote,
-    PbsStorageKeys,
     PbsSyncJob,
     PbsToken,
     PbsUser,
     PbsVerifyJob,
+    PveBackupJob,
+    PvePbsStorage,
+    PveZfsStorage,
     RestoredVm,
-)
-
-MASTER_PUBKEY = (
-    "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n-----END PUBLIC KEY-----\n"
 )
 
 
@@ -57,16 +57,19 @@ def main() -> None:
         {"endpoint": local, "id": "tankc-verify", "store": "tankc", "schedule": "sat 04:00"},
         after_store,
     )
+    # Ids as PBS knows them (known even in a preview where the token is being updated),
+    # ordered by dependencies, as the components do (tappaas/components/grants.py).
     user = PbsUser("puller", {"endpoint": local, "userid": "peer-pull@pbs"})
     token = PbsToken(
         "pull-token",
-        {"endpoint": local, "userid": user.userid, "token_name": "pull"},
+        {"endpoint": local, "userid": "peer-pull@pbs", "token_name": "pull"},
+        pulumi.ResourceOptions(depends_on=[user]),
     )
     PbsAcl(
         "pull-read",
-        {"endpoint": local, "path": "/datastore/tankc", "auth_id": token.token_id,
+        {"endpoint": local, "path": "/datastore/tankc", "auth_id": "peer-pull@pbs!pull",
          "role": "DatastoreReader"},
-        after_store,
+        pulumi.ResourceOptions(depends_on=[store, token]),
     )  # fmt: skip
 
     offsite = PbsDatastore("offsite", {"endpoint": peer, "name": "guests", "path": "/tankc/guests"})
@@ -78,7 +81,7 @@ def main() -> None:
             "host": local["host"],
             "port": local["port"],
             "fingerprint": local["fingerprint"],
-            "auth_id": token.token_id,
+            "auth_id": "peer-pull@pbs!pull",
             "password": token.secret,
         },
     )
@@ -88,18 +91,48 @@ def main() -> None:
             "endpoint": peer,
             "id": "pull-site-a",
             "store": "guests",
-            "remote": remote.resource_id,
+            "remote": "site-a",
             "remote_store": "tankc",
             "schedule": "hourly",
             "encrypted_only": True,
             "remove_vanished": False,
         },
-        pulumi.ResourceOptions(depends_on=[offsite]),
+        pulumi.ResourceOptions(depends_on=[offsite, remote]),
     )
 
-    PbsStorageKeys(
-        "escrow",
-        {"endpoint": pve, "storage": lab["pve_storage"], "master_pubkey": MASTER_PUBKEY},
+    config = pulumi.Config()
+    PveZfsStorage(
+        "tankb-entry",
+        {"endpoint": pve, "storage": "tankb", "pool": "tankb", "content": ["images"]},
+    )
+    backups = PvePbsStorage(
+        "backups",
+        {
+            "endpoint": pve,
+            "storage": "tankc-backups",
+            "server": local["host"],
+            "port": local["port"],
+            "datastore": "tankc",
+            "username": lab.get("storage_user", lab["local"]["token_id"]),
+            "password": config.get_secret("storageToken") or config.require_secret("localToken"),
+            "fingerprint": local["fingerprint"],
+            "content": ["backup"],
+            "key": config.require_secret("backupKey"),
+            "master_key": config.require_secret("masterKey"),
+        },
+        after_store,
+    )
+    PveBackupJob(
+        "daily",
+        {
+            "endpoint": pve,
+            "id": "daily",
+            "schedule": "02:00",
+            "storage": "tankc-backups",
+            "vmid": ["340"],
+            "prune_backups": "keep-all=1",
+        },
+        pulumi.ResourceOptions(depends_on=[backups]),
     )
     restored = RestoredVm(
         "dr-nextcloud",

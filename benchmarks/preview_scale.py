@@ -1,0 +1,161 @@
+"""Benchmark: plain `pulumi preview` of a large site, against a trivial program of the same
+size, with the same engine in the same run. Prints seconds and two ratios.
+
+- site(200) / trivial(N200): what our program (model, policy, components, the plugin and
+  our dynamic providers' checks) costs over Pulumi's own per-resource work (target <= 1.5);
+- site(400) / site(200): how the program scales with the site (target <= 2.1).
+
+Each stack is fresh (every resource a create), so no Proxmox is needed: the preview runs the
+program through the Python language host, registers every resource and calls each
+provider's Check. The trivial program registers N no-op dynamic resources (N = the site's
+resource count), so both pay the same engine and dynamic-provider host costs.
+
+Run: .venv/bin/python benchmarks/preview_scale.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_500 import generated_site
+
+from tappaas.automation import find_engine
+
+REPO = Path(__file__).resolve().parent.parent
+PASSPHRASE = "benchmark-only"
+SECRETS = ("pve", "pbs", "key")
+TRIVIAL_PROVIDER = '''
+"""A no-op dynamic provider (a module of its own, as ours are: dill pickles it by reference)."""
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+
+class Nothing(ResourceProvider):
+    def create(self, props):
+        return CreateResult(id_="x", outs=props)
+
+
+class Trivial(Resource):
+    def __init__(self, name):
+        super().__init__(Nothing(), name, {"value": name})
+'''
+TRIVIAL_PROGRAM = '''
+"""N no-op dynamic resources (the benchmark's yardstick)."""
+import pulumi
+from trivial_provider import Trivial
+
+for index in range(int(pulumi.Config().require("count"))):
+    Trivial(f"r{index}")
+'''
+
+
+def project(directory: Path, main: Path) -> None:
+    document = {
+        "name": "tappaas" if main == REPO else "trivial",
+        "main": str(main),
+        "runtime": {
+            "name": "python",
+            "options": {"toolchain": "pip", "virtualenv": str(REPO / ".venv")},
+        },
+    }
+    (directory / "Pulumi.yaml").write_text(yaml.safe_dump(document))
+
+
+def pulumi(directory: Path, env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    engine = find_engine()
+    done = subprocess.run(
+        [str(engine.pulumi), *args],
+        cwd=directory,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def timed_previews(directory: Path, env: dict[str, str], stack: str, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        pulumi(directory, env, "preview", "--stack", stack, "--non-interactive")
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def resource_count(directory: Path, env: dict[str, str], stack: str) -> int:
+    plan: dict[str, Any] = json.loads(pulumi(directory, env, "preview", "--stack", stack, "--json"))
+    return int(plan["changeSummary"]["create"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    engine = find_engine()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        state = root / "state"
+        state.mkdir()
+        env = {**os.environ, **engine.offline_env(state, passphrase=PASSPHRASE)}
+        site_dir, trivial_dir = root / "site", root / "trivial"
+        site_dir.mkdir()
+        trivial_dir.mkdir()
+        project(site_dir, REPO)
+        (trivial_dir / "program").mkdir()
+        (trivial_dir / "program" / "__main__.py").write_text(TRIVIAL_PROGRAM)
+        (trivial_dir / "program" / "trivial_provider.py").write_text(TRIVIAL_PROVIDER)
+        project(trivial_dir, trivial_dir / "program")
+
+        medians: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for services in (200, 400):
+            stack = f"site{services}"
+            site = generated_site(services)
+            stack_file = site_dir / f"Pulumi.{stack}.yaml"
+            stack_file.write_text(yaml.safe_dump({"config": {"tappaas:site": site}}))
+            pulumi(site_dir, env, "stack", "init", stack)
+            for key in SECRETS:
+                pulumi(site_dir, env, "config", "set", "--secret", "--stack", stack, key,
+                       stdin="not-a-real-secret")  # fmt: skip
+            counts[stack] = resource_count(site_dir, env, stack)
+            times = timed_previews(site_dir, env, stack, repeat)
+            medians[stack] = statistics.median(times)
+            runs = ", ".join(f"{t:.2f}" for t in times)
+            print(
+                f"site, {services} services: {counts[stack]} resources, preview "
+                f"{medians[stack]:.2f} s (runs: {runs})"
+            )
+        trivial = "trivial"
+        pulumi(trivial_dir, env, "stack", "init", trivial)
+        pulumi(trivial_dir, env, "config", "set", "--stack", trivial, "count",
+               str(counts["site200"]))  # fmt: skip
+        times = timed_previews(trivial_dir, env, trivial, repeat)
+        medians[trivial] = statistics.median(times)
+        runs = ", ".join(f"{t:.2f}" for t in times)
+        print(
+            f"trivial program: {counts['site200']} no-op dynamic resources, preview "
+            f"{medians[trivial]:.2f} s (runs: {runs})"
+        )
+        print(f"ratio site(200) / trivial(same count): {medians['site200'] / medians[trivial]:.2f}"
+              " (target <= 1.5)")  # fmt: skip
+        print(f"ratio site(400) / site(200): {medians['site400'] / medians['site200']:.2f}"
+              " (target <= 2.1)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

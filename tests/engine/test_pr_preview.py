@@ -1,0 +1,74 @@
+"""The pull-request preview the example CI workflows run, on the lab.
+
+The workflows (``.github/workflows/pr-preview.yml``, ``.forgejo/workflows/pr-preview.yml``)
+call ``make preview``, which runs ``scripts/pr-preview.sh``; this test runs that script as
+the CI would (backend and passphrase from the environment), so the examples cannot rot.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lab import Lab
+from tappaas.automation import Engine, lab_stacks
+from tests.conftest import REPO
+from tests.engine.lab_project import LabProject, lab_project
+
+pytestmark = pytest.mark.engine
+WORKFLOWS = (".github/workflows/pr-preview.yml", ".forgejo/workflows/pr-preview.yml")
+
+
+def _preview(project: LabProject, out: Path, stacks: str) -> subprocess.CompletedProcess[str]:
+    env = {**project.pulumi.env, "STACKS": stacks, "PROJECT_DIR": str(project.directory)}
+    return subprocess.run(
+        [str(REPO / "scripts" / "pr-preview.sh"), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_the_workflows_run_make_preview() -> None:
+    for path in WORKFLOWS:
+        workflow = yaml.safe_load((REPO / path).read_text())
+        runs = [step.get("run", "") for step in workflow["jobs"]["preview"]["steps"]]
+        assert any("make setup" in run for run in runs), path
+        assert any("make preview PREVIEW_OUT=preview.md" in run for run in runs), path
+    makefile = (REPO / "Makefile").read_text()
+    assert "scripts/pr-preview.sh $(PREVIEW_OUT)" in makefile
+
+
+def test_pr_preview_reports_findings_and_planned_changes(
+    engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]
+) -> None:
+    project = lab_project(engine, tmp_path, lab_factory)
+    out = tmp_path / "preview.md"
+    done = _preview(project, out, lab_stacks.SITE_STACK)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = out.read_text()
+    assert "### `pulumi preview` of stack `lab`: deployable" in text
+    assert "Planned: 51 to create." in text
+    assert "| create | `tanka1-tappaas1` (proxmoxve:node/disk/zfs:Zfs) |" in text
+    assert project.lab.control.requests() == []  # a preview of new objects reads nothing
+
+    project.pulumi.up(lab_stacks.SITE_STACK)
+    again = _preview(project, out, lab_stacks.SITE_STACK)
+    assert again.returncode == 0 and "No changes: every resource is up to date." in out.read_text()
+
+    stack_file = project.stack_file(lab_stacks.SITE_STACK)
+    document = yaml.safe_load(stack_file.read_text())
+    del document["config"]["tappaas:site"]["remote"]
+    stack_file.write_text(yaml.safe_dump(document))
+    blocked = _preview(project, out, lab_stacks.SITE_STACK)
+    text = out.read_text()
+    assert blocked.returncode == 1
+    assert "of stack `lab`: blocked" in text
+    assert "| error | `321-offsite` | `services.nextcloud` |" in text
+    assert "The preview failed:" in text  # the program's policy gate stops the preview too
