@@ -16,6 +16,7 @@ from pulumi.dynamic import DiffResult, UpdateResult
 
 from providers._lifecycle import ObjectProvider, Props, plain, vanished
 from providers._resource import ObjectResource
+from providers._section import retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pbs.access import AccessApi, TokenSettings
 
@@ -74,10 +75,14 @@ class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
         self, client: ProxmoxClient, object_id: str, old: PbsTokenProps, new: PbsTokenProps
     ) -> None:
         api = AccessApi(client)
-        current = api.get_token(new.userid, new.token_name)
-        if current is None:
-            raise vanished(new, object_id)
-        api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
+
+        def attempt() -> None:
+            current = api.get_token(new.userid, new.token_name)
+            if current is None:
+                raise vanished(new, object_id)
+            api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
+
+        retry_on_stale_digest(attempt)
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsTokenProps) -> None:
         AccessApi(client).delete_token(props.userid, props.token_name)

@@ -33,12 +33,12 @@ from tappaas.model import (
     SiteConfig,
     SyncSettings,
 )
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 LOCAL_PBS = "local"
 PEER_PBS = "peer"
 DEFAULT_START = epoch("2025-01-01T00:00:00Z")
 DISK_SIZE = "32G"
-BACKUP_JOB_ID = "tappaas-daily"
 PUSH_JOB_ID = "tappaas-offsite-push"
 PERSONAL_PATH = "tappaas"
 BACKUP_ROLE = "DatastoreBackup"
@@ -126,7 +126,17 @@ def configure(lab: Lab, site: SiteConfig, peer: SiteConfig | None = None) -> Sit
     )
     _guests(lab, site)
     _availability(pve, site)
-    backup_token = _local_backup(lab, pve, site)
+    backup_token = local_pbs(lab, site)
+    _pve_backup(lab, pve, site, backup_token)
+    return configure_copies(lab, site, peer, backup_token)
+
+
+def configure_copies(
+    lab: Lab, site: SiteConfig, peer: SiteConfig | None, backup_token: Credential
+) -> SiteLab:
+    """The copies beyond the local PBS, as the program would: the personal removable disk and
+    the off-site copy on the peer (its datastore, the guest's namespace and retention, and a
+    pull with a read-only token or a push with the peer's write token)."""
     _personal(lab, site)
     configured = SiteLab(lab, site, peer, backup_token)
     if peer is None or site.remote is None:
@@ -188,7 +198,7 @@ def _availability(pve: Any, site: SiteConfig) -> None:
                 comment=f"tappaas: {name}",
             )
             pve.cluster.ha.rules.post(
-                rule=f"tappaas-{name}",
+                rule=ha.rule_id(name),
                 type="node-affinity",
                 resources=sid,
                 nodes=f"{service.node}:{ha.home_priority},{failover}:{ha.failover_priority}",
@@ -229,7 +239,9 @@ def _acl_path(store: str, namespace: str) -> str:
     return f"/datastore/{store}" + (f"/{namespace}" if namespace else "")
 
 
-def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
+def local_pbs(lab: Lab, site: SiteConfig) -> Credential:
+    """The local PBS as the program sets it up (datastore, namespaces, prune and verify jobs,
+    GC, and PVE's DatastoreBackup token); returns that token."""
     assert site.backup is not None
     backup, pbs_model = site.backup, site.backup.pbs
     store, ns = pbs_model.datastore, pbs_model.namespace
@@ -241,7 +253,7 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
     _namespaces(pbs, store, ns)
     scope = {"ns": ns} if ns else {}
     pbs.config.prune.post(
-        id=f"{store}-retention",
+        id=retention_job_id(store),
         store=store,
         schedule=backup.prune_schedule,
         **{"max-depth": 0},
@@ -255,14 +267,21 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
             else {}
         )
         pbs.config.verify.post(
-            id=f"{store}-verify",
+            id=verify_job_id(store),
             store=store,
             schedule=backup.verify.schedule,
             **{"ignore-verified": 1},
             **extra,
             **scope,
         )
-    token = _token(pbs, pbs_model.pve_token_id, _acl_path(store, ns), BACKUP_ROLE)
+    return _token(pbs, pbs_model.pve_token_id, _acl_path(store, ns), BACKUP_ROLE)
+
+
+def _pve_backup(lab: Lab, pve: Any, site: SiteConfig, token: Credential) -> None:
+    """PVE's PBS storage entry (encrypted) and the daily vzdump job, as the program's."""
+    assert site.backup is not None
+    backup, pbs_model = site.backup, site.backup.pbs
+    store, ns = pbs_model.datastore, pbs_model.namespace
     endpoint = lab.pbs[LOCAL_PBS]
     storage: dict[str, Any] = {"namespace": ns} if ns else {}
     if backup.encryption.enabled:
@@ -281,7 +300,7 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
     )
     vmids = [str(s.vmid) for s in site.services.values() if s.backup.enabled]
     pve.cluster.backup.post(
-        id=BACKUP_JOB_ID,
+        id=backup.job_id,
         schedule=backup.schedule,
         storage=pbs_model.storage_id,
         vmid=",".join(vmids),
@@ -293,7 +312,6 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
             "repeat-missed": int(backup.repeat_missed),
         },
     )
-    return token
 
 
 def _personal(lab: Lab, site: SiteConfig) -> None:

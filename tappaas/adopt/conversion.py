@@ -8,7 +8,9 @@ Upstream's meaning, and what it becomes here:
   service (``vmname``, ``node`` — default the first node —, ``storage`` → ``pool``);
   archived modules (no VM) and external ones (not TAPPaaS's) are reported, not imported;
 - ``cluster:ha`` → HA on, failover node ``HANode`` (default: the first other node, upstream's
-  rule too) and replication on, every ``replicationSchedule``; without it both are off;
+  rule too), the node-affinity rule upstream made (``ha-<module>``, kept so it is taken
+  over, not doubled) and replication on, every ``replicationSchedule``; without it both are
+  off;
 - importance is high for an HA service or one on the important pool, low otherwise;
 - ``backup:vm`` (or ``integratesWith``, or the backup module's ``alwaysBackup``) → backed up;
 - pools from the storage names in use: ``tanka*`` important, ``tankb*`` bulk, the backup
@@ -421,6 +423,8 @@ class _Builder:
         replication: dict[str, Any] = {"enabled": ha}
         if ha:
             self.put(f"{path}.ha.failover_node", failover, source("HANode"))
+            rule = upstream.HA_RULE.format(module=file.path.stem)
+            self.put(f"{path}.ha.rule", rule, source("dependsOn"))
             replication["schedule"] = (
                 module.replication_schedule or upstream.DEFAULT_REPLICATION_SCHEDULE
             )

@@ -84,20 +84,23 @@ def design_differences(datastore: str) -> tuple[Difference, ...]:
         ),
         Difference(
             "backup job",
-            f"one vzdump job marked '{upstream.BACKUP_JOB_MARKER}', retention left to PVE's "
-            "storage default",
-            "the job tappaas-daily (keep-all: only PBS prunes), repeat-missed on",
-            "Both jobs would back up every VM: after the first up, delete upstream's "
-            "(`pvesh get /cluster/backup` shows its id; `pvesh delete /cluster/backup/<id>`), "
-            "and stop its backup:vm scripts from re-adding VMs to it.",
+            f"one vzdump job marked '{upstream.BACKUP_JOB_MARKER}' (a generated id "
+            "backup-…), retention left to PVE's storage default",
+            "the same job, taken over: keep-all (only PBS prunes), repeat-missed on, the "
+            "notes template, this program's comment",
+            "No file records the job's id: `tappaas import live` finds it (the vzdump job "
+            "writing to the same storage) and names it; set backup.job_id to it so the job "
+            "is taken over instead of doubled (two jobs would back every VM up twice), and "
+            "stop upstream's backup:vm scripts from editing it.",
         ),
         Difference(
             "HA rules",
             f"node-affinity rule {upstream.HA_RULE.format(module='<module>')} per HA module",
-            "node-affinity rule tappaas-<service> per HA service",
+            "the same rules, taken over (services.<name>.ha.rule: ha-<module>)",
             "PVE refuses a resource in two node-affinity rules (pve-ha-manager, "
-            "src/PVE/HA/Rules/NodeAffinity.pm, check_single_resource_reference): remove the "
-            "ha-<module> rules (`ha-manager rules remove ha-<module>`) before the first up "
-            "that manages HA.",
+            "src/PVE/HA/Rules/NodeAffinity.pm, check_single_resource_reference), so the "
+            "stack keeps upstream's rule names; `tappaas import live` adopts them. Without "
+            "ha.rule a rule tappaas-<name> is made, and upstream's must go first "
+            "(`ha-manager rules remove ha-<module>`).",
         ),
     )

@@ -1,27 +1,32 @@
 """Adoption: bring the objects a stack declares, and that already exist, under its management.
 
-Why not ``ResourceOptions(import_=…)``: the engine imports by calling the provider's Read
-with the id alone, and Python dynamic providers cannot serve that call (the provider is
-found through the ``__provider`` input, which an import does not carry: pulumi/pulumi#16175,
-``KeyError: '__provider'``, reproduced with this engine). So the adoption reads each live
-object itself, with the same provider code a refresh runs (``observe``), and hands the engine
-a planned import (``pulumi import --file``) carrying the declared inputs and the live
-outputs: the engine records them without calling Read. The next ``up`` then diffs declared
-against live as always: differences become updates, never creates; and the engine refuses to
-replace an imported resource in that ``up`` only if its id was given, so the adoption itself
-refuses to import any object whose identity (a replace) differs, and it never imports a
-data-bearing object (datastore, namespace) it would have to replace.
-
 What the stack declares comes from the engine: a preview lists every resource still to be
-created, with its URN, parent and inputs. Inputs computed from other resources (a token's
-id in an ACL) are unknown until those are in the state, so adoption runs in rounds: survey,
-import what is known, survey again (targeting only what is left). The rounds always run on
-a copy of the state backend, so every difference is reported before the real state changes
-at all; applying replays the same imports on the real state.
+created, with its URN, parent, provider and inputs. Each one is then looked up on the site
+(GET only) and imported into the state with ``pulumi import --file``, in one of two ways:
 
-Resources of the upstream proxmoxve provider (ZFS pools, storage entries, HA, replication,
-the vzdump job) are listed, with the id their import would use, but not adopted here: their
-provider's own Read serves ``pulumi import`` (see ``UPSTREAM_IMPORT_IDS``).
+- **our dynamic resources** (PBS objects, PVE storage entries, replication and backup jobs):
+  ``ResourceOptions(import_=…)`` cannot reach them (the engine imports by calling the
+  provider's Read with the id alone, and a Python dynamic provider is found through the
+  ``__provider`` input, which an import does not carry: pulumi/pulumi#16175, ``KeyError:
+  '__provider'``, reproduced with this engine). So adoption reads each live object itself,
+  with the provider code a refresh runs (``observe``), compares it with the declared one,
+  and hands the engine a planned import with the declared inputs and the live outputs,
+  which the engine records without calling Read;
+- **the upstream plugin's resources** (ZFS pools, HA resources and rules, cluster options):
+  the plugin's own import, with the explicit ``pve`` provider of the stack (its inputs as the
+  engine records them, secrets encrypted with the stack's key) and the id its Read expects
+  (``adoption_pve``); the engine calls the plugin's Read.
+
+Inputs computed from other resources (a token's id in an ACL) are unknown until those are in
+the state, so adoption runs in rounds: survey, import what exists, survey again (targeting
+only what is left). Then a preview of the whole stack shows what the first ``up`` will do to
+each adopted resource: an update (its differences, reported) or a replace, which blocks the
+adoption (a datastore, namespace, pool or storage entry is never replaced; nor is anything
+else by an adoption). An object standing where the stack would create its own (an upstream
+HA rule holding the same VM, a vzdump job on the same storage) blocks it too, naming the
+config key that takes it over. The rounds run on a copy of the state backend, so every
+difference is reported before the real state changes at all; applying replays the same
+imports on the real state. Nothing on the site is written by an adoption.
 """
 
 from __future__ import annotations
@@ -32,10 +37,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +50,26 @@ import pulumi
 import yaml
 from pulumi.automation import EngineEvent
 from pulumi.dynamic import Config
+from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
 
-from providers import PROVIDERS_BY_TYPE, Credentials, Props
+from providers import PROVIDERS_BY_TYPE, Credentials, Endpoint, Props
+from tappaas.automation.adoption_pve import PLUGIN_TYPES, in_the_way
 from tappaas.automation.stacks import SECRET_SIGNATURE, StackRunner, project_name
-from tappaas.client import ProxmoxError
+from tappaas.client import Product, ProxmoxError
+from tappaas.components.connection import endpoint_input
+from tappaas.model import SiteConfig
+from tappaas.pve.existing import ExistingObjects
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's marker for a value not known during a preview."""
+SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
+"""The value beside ``SECRET_SIGNATURE`` that marks a secret in state and import files."""
 STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 PROVIDER_KEY = "__provider"
 MAX_ROUNDS = 8
 """Inputs depend on at most a few earlier resources (user → token → ACL); a guard, not a goal."""
-UPSTREAM_PACKAGE = "proxmoxve:"
-UPSTREAM_IMPORT_IDS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
-    "proxmoxve:node/disk/zfs:Zfs": lambda i: f"{i.get('nodeName')}/{i.get('name')}",
-    "proxmoxve:storage/zfspool:Zfspool": lambda i: i.get("resourceId"),
-    "proxmoxve:storage/pbs:Pbs": lambda i: i.get("resourceId"),
-    "proxmoxve:cluster/options:Options": lambda _: "cluster",
-    "proxmoxve:index/haresource:Haresource": lambda i: i.get("resourceId"),
-    "proxmoxve:index/harule:Harule": lambda i: i.get("rule"),
-    "proxmoxve:index/replication:Replication": lambda i: i.get("resourceId"),
-    "proxmoxve:backup/job:Job": lambda i: i.get("resourceId"),
-}
-"""The id an upstream resource would be imported with (``pulumi import <type> <name> <id>``),
-as the pulumi_proxmoxve 8.3.0 SDK documents it (``node/pool`` for a ZFS pool, ``cluster`` for
-the options, the job, storage, rule or ``vm:<id>`` resource id otherwise)."""
+REPLACING = frozenset({"replace", "create-replacement", "delete-replaced", "discard-replaced"})
 
 
 class Verdict(StrEnum):
@@ -79,12 +81,15 @@ class Verdict(StrEnum):
     """It does not exist: the next up creates it."""
     BLOCKED = "blocked"
     """It exists with another identity: up would replace it, so it is not adopted."""
+    IN_THE_WAY = "in the way"
+    """It does not exist, but another object stands where up would create it."""
     PENDING = "pending"
     """Its inputs depend on resources not adopted yet (known only after they are)."""
-    UPSTREAM = "upstream"
-    """An upstream proxmoxve resource: its provider's import adopts it, not this program."""
     UNREADABLE = "unreadable"
     """Reading it failed (permissions, a refused call): nothing is assumed."""
+
+
+STOPS_ADOPTION = frozenset({Verdict.BLOCKED, Verdict.IN_THE_WAY, Verdict.UNREADABLE})
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,9 @@ class Survey:
     differences: tuple[FieldDifference, ...] = ()
     notes: tuple[str, ...] = ()
     holds_data: bool = False
-    outputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """What the state records for an adopted object: its live outputs."""
+    outputs: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """What the state records for an adopted object of ours: its live outputs (None for the
+    plugin's resources, whose own Read supplies them)."""
 
     @property
     def name(self) -> str:
@@ -125,13 +131,16 @@ class AdoptionReport:
     adopted: list[Survey] = field(default_factory=list)
     remaining: list[Survey] = field(default_factory=list)
     rounds: int = 0
+    first_up: Counter[str] = field(default_factory=Counter)
+    """What the first up would do to the stack's resources after the adoption, by operation
+    (``same``, ``update``, ``create``, …): the preview of the adopted state."""
 
     def by_verdict(self, verdict: Verdict) -> list[Survey]:
-        return [s for s in self.remaining if s.verdict is verdict]
+        return [s for s in self.adopted + self.remaining if s.verdict is verdict]
 
     @property
     def blocked(self) -> list[Survey]:
-        return self.by_verdict(Verdict.BLOCKED) + self.by_verdict(Verdict.UNREADABLE)
+        return [s for s in self.adopted + self.remaining if s.verdict in STOPS_ADOPTION]
 
 
 class AdoptionError(RuntimeError):
@@ -140,40 +149,58 @@ class AdoptionError(RuntimeError):
 
 @dataclass(frozen=True)
 class _Declared:
-    """A resource the preview would create: its URN, type, parent and inputs."""
+    """A resource the preview would create: its URN, type, parent, provider and inputs."""
 
     urn: str
     type: str
     parent: str
     inputs: dict[str, Any]
     custom: bool
+    provider: str
+    """The URN of its provider (explicit or default), empty for a component."""
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith(PROVIDER_TYPE_PREFIX)
 
 
-def adopt(runner: StackRunner, *, apply: bool) -> AdoptionReport:
+def adopt(runner: StackRunner, site: SiteConfig, *, apply: bool) -> AdoptionReport:
     """Plan the adoption in rounds on a copy of the state backend; with ``apply`` (and
     nothing blocked), replay the same imports on the stack's real state."""
     with _scratch(runner) as scratch:
         credentials = _credentials(scratch)
+        api = site.cluster.api
+        pve = Endpoint.model_validate(endpoint_input(Product.PVE, api, api.api_token))
+        existing = ExistingObjects(credentials.client(pve))
+        providers: Captured = {}
         report = AdoptionReport(runner.stack_name, applied=False)
         adopted: dict[str, Survey] = {}
         documents: list[dict[str, Any]] = []
         targets: list[str] | None = None
         for round_number in range(1, MAX_ROUNDS + 1):
-            declared = _declared(scratch, targets)
-            surveys = [_survey(item, credentials) for item in declared if item.custom]
+            plan = _declared(scratch, targets, providers)
+            surveys = [
+                _survey(item, credentials, existing, site)
+                for item in plan
+                if item.custom and not item.is_provider
+            ]
             report.remaining = [s for s in surveys if s.urn not in adopted]
             report.rounds = round_number
             ready = [s for s in report.remaining if s.verdict is Verdict.ADOPT]
             if report.blocked or not ready:
                 break
-            document = _import_document(ready, declared)
-            _run_import(scratch, document)
-            documents.append(document)
+            round_documents, imported = _import_documents(ready, plan, providers)
+            for document in round_documents:
+                _run_import(scratch, document)
+            documents += round_documents
             adopted.update({s.urn: s for s in ready})
             report.remaining = [s for s in report.remaining if s.urn not in adopted]
-            targets = [item.urn for item in declared if item.urn not in adopted]
+            targets = [item.urn for item in plan if item.urn not in imported]
+        if adopted and not report.blocked:
+            verified, report.first_up = _first_up(scratch, adopted)
+            adopted.update(verified)
         report.adopted = list(adopted.values())
-    if apply and not report.blocked:
+    if apply and not report.blocked and documents:
         runner.stack  # noqa: B018  (creates the stack in the real backend if it is new)
         for document in documents:
             _run_import(runner, document)
@@ -197,13 +224,26 @@ def _credentials(runner: StackRunner) -> Credentials:
     return Credentials(Config(values, project_name(runner.project_dir)))
 
 
-def _revealing(program: Callable[[], None]) -> Callable[[], None]:
-    """``program`` with the secret flag taken off our resources' inputs, write-only ones
-    (passwords) excepted, for the plan's preview only: the engine masks secret values in its
-    events, and adoption needs the declared values (an endpoint read from a peer stack's
-    secret output) to find and compare the live object. Nothing of this run is stored."""
+Captured = dict[tuple[str, str], dict[str, Any]]
+"""Explicit providers' inputs as the program gave them, by (type, name)."""
 
-    def reveal(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+
+def _revealing(program: Callable[[], None], providers: Captured) -> Callable[[], None]:
+    """``program`` with the secret flag taken off our resources' inputs, write-only ones
+    (passwords) excepted, for the plan's previews only: the engine masks secret values in its
+    events, and adoption needs the declared values (an endpoint read from a peer stack's
+    secret output) to find and compare the live object. Nothing of this run is stored. The
+    explicit providers' inputs are kept aside (secrets still marked), for an import that
+    must create a provider in the state."""
+
+    async def reveal(
+        args: pulumi.ResourceTransformArgs,
+    ) -> pulumi.ResourceTransformResult | None:
+        if args.type_.startswith(PROVIDER_TYPE_PREFIX):
+            providers[(args.type_, args.name)] = {
+                key: await _resolved(value) for key, value in args.props.items()
+            }
+            return None
         provider = PROVIDERS_BY_TYPE.get(args.type_)
         if provider is None:
             return None
@@ -223,23 +263,73 @@ def _revealing(program: Callable[[], None]) -> Callable[[], None]:
     return revealed
 
 
-def _declared(runner: StackRunner, targets: list[str] | None) -> list[_Declared]:
+async def _resolved(value: Any) -> Any:
+    """A program value with its Outputs resolved, secrets wrapped as the engine marks them."""
+    if isinstance(value, pulumi.Output):
+        resolved = await _resolved(await value.future(with_unknowns=True))
+        return wrap_rpc_secret(resolved) if await value.is_secret() else resolved
+    if isinstance(value, dict) and not is_rpc_secret(value):
+        return {key: await _resolved(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [await _resolved(item) for item in value]
+    return value
+
+
+def _preview_events(
+    runner: StackRunner, targets: list[str] | None, providers: Captured | None = None
+) -> list[EngineEvent]:
+    events: list[EngineEvent] = []
+    program = _revealing(runner.program, {} if providers is None else providers)
+    revealing = replace(runner, program=program, _stack=None)
+    revealing.stack.preview(on_event=events.append, target=targets)
+    return events
+
+
+def _provider_entry(item: _Declared, providers: Captured) -> dict[str, Any]:
+    """The import entry creating an explicit provider: its type, plugin version and inputs,
+    secrets marked so the engine encrypts them in the state (the import file lives in a
+    private temporary folder for the duration of the import only)."""
+    inputs = providers.get((item.type, _name(item.urn)))
+    if inputs is None:
+        raise AdoptionError(f"the program declares no provider {item.urn}")
+    package = item.type.removeprefix(PROVIDER_TYPE_PREFIX)
+    return {
+        "type": item.type,
+        "version": metadata.version(f"pulumi-{package}"),
+        "inputs": {key: _for_import(value, item.urn) for key, value in inputs.items()},
+    }
+
+
+def _for_import(value: Any, urn: str) -> Any:
+    """A program value in an import file's form (a secret as ``plaintext`` JSON)."""
+    if is_rpc_secret(value):
+        plain = _for_import(unwrap_rpc_secret(value), urn)
+        return {SECRET_SIGNATURE: SECRET_MARK, "plaintext": json.dumps(plain)}
+    if isinstance(value, dict):
+        return {key: _for_import(item, urn) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_for_import(item, urn) for item in value]
+    if isinstance(value, pulumi.output.Unknown) or value == UNKNOWN:
+        raise AdoptionError(f"an input of provider {urn} is not known before the update")
+    return value
+
+
+def _declared(
+    runner: StackRunner, targets: list[str] | None, providers: Captured
+) -> list[_Declared]:
     """Every resource a preview would create (not in the state yet), from its events.
 
     After a round of imports, only what is still to adopt is targeted: the adopted
     resources then stay as imported (the engine does not diff untargeted resources), so the
     values computed from them (a token's id, a remote's id) are known to their dependents,
     even where the first up will update them."""
-    events: list[EngineEvent] = []
-    revealing = replace(runner, program=_revealing(runner.program), _stack=None)
-    revealing.stack.preview(on_event=events.append, target=targets)
     found = []
-    for event in events:
+    for event in _preview_events(runner, targets, providers):
         pre = event.resource_pre_event
         if pre is None or pre.metadata.op.value != "create" or pre.metadata.new is None:
             continue
         new = pre.metadata.new
-        if pre.metadata.type == STACK_TYPE or pre.metadata.type.startswith("pulumi:providers:"):
+        if pre.metadata.type == STACK_TYPE:
             continue
         found.append(
             _Declared(
@@ -248,34 +338,40 @@ def _declared(runner: StackRunner, targets: list[str] | None) -> list[_Declared]
                 parent=new.parent or "",
                 inputs=dict(new.inputs or {}),
                 custom=bool(new.custom),
+                provider=(new.provider or "").rsplit("::", 1)[0],
             )
         )
     return found
 
 
-def _survey(item: _Declared, credentials: Credentials) -> Survey:
+def _survey(
+    item: _Declared, credentials: Credentials, existing: ExistingObjects, site: SiteConfig
+) -> Survey:
     """Find the live object ``item`` declares and compare the two."""
-    if item.type.startswith(UPSTREAM_PACKAGE):
-        id_of = UPSTREAM_IMPORT_IDS.get(item.type)
-        object_id = id_of(item.inputs) if id_of is not None else None
-        return Survey(item.urn, item.type, object_id, Verdict.UPSTREAM)
+    if item.type in PLUGIN_TYPES:
+        return _survey_plugin(item, existing, site)
     provider_type = PROVIDERS_BY_TYPE.get(item.type)
     if provider_type is None:
-        return Survey(item.urn, item.type, None, Verdict.UPSTREAM, notes=("not ours",))
+        note = "a resource type this program does not adopt"
+        return Survey(item.urn, item.type, None, Verdict.UNREADABLE, notes=(note,))
     provider = provider_type()
     provider.credentials = credentials
     props_type = provider.props_type
-    if _unknown(item.inputs, props_type):
+    if _unknown(item.inputs, props_type.write_only):
         return Survey(item.urn, item.type, None, Verdict.PENDING, holds_data=props_type.holds_data)
     declared = provider.parse(_known(item.inputs, props_type))
     object_id = provider.object_id(declared)
+    holds_data = declared.holds_data
+    blocking: tuple[str, ...] = ()
     try:
         live = provider.observe(provider.client(declared), object_id, declared)
+        if live is None:
+            blocking = in_the_way(item.type, item.inputs, site, existing)
     except ProxmoxError as error:
         return Survey(item.urn, item.type, object_id, Verdict.UNREADABLE, notes=(str(error),))
-    holds_data = declared.holds_data
     if live is None:
-        return Survey(item.urn, item.type, object_id, Verdict.CREATE, holds_data=holds_data)
+        verdict = Verdict.IN_THE_WAY if blocking else Verdict.CREATE
+        return Survey(item.urn, item.type, object_id, verdict, (), blocking, holds_data)
     differences = tuple(
         FieldDifference(name, getattr(live, name), getattr(declared, name))
         for name in provider.differences(declared, live)
@@ -290,12 +386,28 @@ def _survey(item: _Declared, credentials: Credentials) -> Survey:
     return Survey(item.urn, item.type, object_id, verdict, differences, notes, holds_data, outputs)
 
 
-def _unknown(inputs: Mapping[str, Any], props_type: type[Props]) -> bool:
+def _survey_plugin(item: _Declared, existing: ExistingObjects, site: SiteConfig) -> Survey:
+    """A plugin resource: does its object exist (the plugin's import reads it), and if not,
+    does something stand where the create would put it."""
+    plugin = PLUGIN_TYPES[item.type]
+    if _unknown(item.inputs, frozenset()):
+        return Survey(item.urn, item.type, None, Verdict.PENDING, holds_data=plugin.holds_data)
+    object_id = plugin.import_id(item.inputs)
+    try:
+        exists = plugin.exists(item.inputs, existing)
+        blocking = () if exists else in_the_way(item.type, item.inputs, site, existing)
+    except ProxmoxError as error:
+        return Survey(item.urn, item.type, object_id, Verdict.UNREADABLE, notes=(str(error),))
+    if exists:
+        notes = (plugin.note,) if plugin.note else ()
+        return Survey(item.urn, item.type, object_id, Verdict.ADOPT, (), notes, plugin.holds_data)
+    verdict = Verdict.IN_THE_WAY if blocking else Verdict.CREATE
+    return Survey(item.urn, item.type, object_id, verdict, (), blocking, plugin.holds_data)
+
+
+def _unknown(inputs: Mapping[str, Any], skippable: frozenset[str]) -> bool:
     """Whether a field needed to find the object is not known yet."""
-    skippable = props_type.write_only
-    return any(
-        UNKNOWN in json.dumps(value) for key, value in inputs.items() if key not in skippable
-    )
+    return any(UNKNOWN in json.dumps(v) for key, v in inputs.items() if key not in skippable)
 
 
 def _known(inputs: Mapping[str, Any], props_type: type[Props]) -> dict[str, Any]:
@@ -325,47 +437,139 @@ def _notes(declared: Props, inputs: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _import_document(ready: list[Survey], declared: list[_Declared]) -> dict[str, Any]:
-    """The ``pulumi import --file`` document for ``ready`` and their parent components."""
-    by_urn = {item.urn: item for item in declared}
-    entries: list[dict[str, Any]] = []
-    name_table: dict[str, str] = {}
-    listed: set[str] = set()
+def _import_documents(
+    ready: list[Survey], plan: list[_Declared], captured: Captured
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The ``pulumi import --file`` documents for ``ready``: first the components they (and
+    their providers) sit in, when not in the state yet; then the providers not in the state
+    and the resources. Two documents, because an import creates explicit providers before
+    anything else, and a provider's parent must already be in the state. Also the URNs
+    imported."""
+    by_urn = {item.urn: item for item in plan}
+    components: list[_Declared] = []
 
-    def reference(urn: str) -> str:
-        """An in-file parent by its name, a parent already in the state by its URN."""
-        if urn in listed:
-            return _name(urn)
-        key = f"parent{len(name_table)}"
-        name_table[key] = urn
-        return key
-
-    def add_component(urn: str) -> None:
+    def ancestors(urn: str) -> None:
         item = by_urn.get(urn)
-        if item is None or urn in listed:  # already in the state (or the stack itself)
+        if item is None or item in components or item.is_provider or item.custom:
             return
-        add_component(item.parent)
-        entry: dict[str, Any] = {"type": item.type, "name": _name(urn), "component": True}
-        if not _is_stack(item.parent):
-            entry["parent"] = reference(item.parent)
-        entries.append(entry)
-        listed.add(urn)
+        ancestors(item.parent)
+        components.append(item)
 
+    providers = []
     for survey in ready:
         item = by_urn[survey.urn]
-        add_component(item.parent)
-        props_type = PROVIDERS_BY_TYPE[item.type].props_type
-        entry = {
-            "type": item.type,
-            "name": _name(item.urn),
-            "id": survey.object_id,
-            "inputs": _known(item.inputs, props_type),
-            "outputs": survey.outputs,
-        }
+        ancestors(item.parent)
+        provider = by_urn.get(item.provider)
+        if item.type in PLUGIN_TYPES and provider is not None and provider not in providers:
+            ancestors(provider.parent)
+            providers.append(provider)
+    documents = []
+    if components:
+        frame = _Document()
+        for item in components:
+            frame.place({"type": item.type, "component": True}, item)
+        documents.append(frame.render())
+    resources = _Document()
+    for item in providers:
+        resources.place(_provider_entry(item, captured), item)
+    for survey in ready:
+        item = by_urn[survey.urn]
+        entry: dict[str, Any] = {"type": item.type, "id": survey.object_id}
+        plugin = PLUGIN_TYPES.get(item.type)
+        if plugin is None:
+            props_type = PROVIDERS_BY_TYPE[item.type].props_type
+            entry.update(inputs=_known(item.inputs, props_type), outputs=survey.outputs)
+        else:
+            entry["provider"] = resources.reference(item.provider)
+            unreadable = {k: v for k, v in item.inputs.items() if k in plugin.unreadable}
+            if unreadable:  # what the plugin's Read cannot return: taken as declared
+                entry["inputs"] = unreadable
+        resources.place(entry, item)
+    documents.append(resources.render())
+    imported = {item.urn for item in components + providers} | {s.urn for s in ready}
+    return documents, imported
+
+
+class _Document:
+    """One import file: entries named ``r<n>`` (their logical name beside), and a name
+    table for what they refer to that is already in the state."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.name_table: dict[str, str] = {}
+        self.in_file: dict[str, str] = {}
+
+    def reference(self, urn: str) -> str:
+        """An in-file resource by its entry name, one already in the state by a table key."""
+        if urn in self.in_file:
+            return self.in_file[urn]
+        for key, known in self.name_table.items():
+            if known == urn:
+                return key
+        key = f"existing{len(self.name_table)}"
+        self.name_table[key] = urn
+        return key
+
+    def place(self, entry: dict[str, Any], item: _Declared) -> None:
+        entry.update(name=f"r{len(self.entries)}", logicalName=_name(item.urn))
         if not _is_stack(item.parent):
-            entry["parent"] = reference(item.parent)
-        entries.append(entry)
-    return {"nameTable": name_table, "resources": entries}
+            entry["parent"] = self.reference(item.parent)
+        self.entries.append(entry)
+        self.in_file[item.urn] = entry["name"]
+
+    def render(self) -> dict[str, Any]:
+        return {"nameTable": self.name_table, "resources": self.entries}
+
+
+def _first_up(
+    runner: StackRunner, adopted: Mapping[str, Survey]
+) -> tuple[dict[str, Survey], Counter[str]]:
+    """Preview the adopted state: what the first up does to each resource (by operation),
+    and the adopted ones it would replace (blocked) or update (the plugin's differences)."""
+    counts: Counter[str] = Counter()
+    verified: dict[str, Survey] = {}
+    for event in _preview_events(runner, None):
+        pre = event.resource_pre_event
+        if pre is None:
+            continue
+        meta = pre.metadata
+        if meta.type == STACK_TYPE or meta.type.startswith(PROVIDER_TYPE_PREFIX):
+            continue
+        if meta.new is not None and not meta.new.custom:
+            continue
+        op = meta.op.value
+        counts[op] += 1
+        survey = adopted.get(meta.urn)
+        if survey is None:
+            continue
+        if op in REPLACING:
+            keys = tuple(
+                FieldDifference(key, _input(meta.old, key), _input(meta.new, key))
+                for key in meta.keys or meta.diffs or ()
+            )
+            verified[meta.urn] = replace(
+                survey, verdict=Verdict.BLOCKED, differences=survey.differences or keys
+            )
+        elif op == "update" and survey.outputs is None:  # the plugin's: read on import
+            unreadable = PLUGIN_TYPES[meta.type].unreadable
+            differences = tuple(
+                FieldDifference(key, _live(meta.old, key), _input(meta.new, key))
+                for key in meta.diffs or ()
+                if key not in unreadable
+            )
+            verified[meta.urn] = replace(survey, differences=differences)
+    return verified, counts
+
+
+def _input(state: Any, key: str) -> Any:
+    inputs = getattr(state, "inputs", None) or {}
+    return inputs.get(key)
+
+
+def _live(state: Any, key: str) -> Any:
+    """What the plugin's Read found (its outputs), else what the import recorded."""
+    outputs = getattr(state, "outputs", None) or {}
+    return outputs[key] if key in outputs else _input(state, key)
 
 
 def _is_stack(urn: str) -> bool:

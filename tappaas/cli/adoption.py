@@ -7,6 +7,7 @@ it only when ``live`` runs. Rendering is done by the pure ``format_adoption``.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -14,7 +15,7 @@ from pulumi.automation.errors import CommandError
 
 from tappaas.automation.adoption import AdoptionError, AdoptionReport, Survey, Verdict, adopt
 from tappaas.cli.errors import EXIT_FAILED, EXIT_OK, InputError, OperationFailed
-from tappaas.cli.stack import runner
+from tappaas.cli.stack import private_copy, require_passphrase, require_stack_file, runner
 from tappaas.model import ConfigError, load_stack_file
 
 WIDTH = 80
@@ -22,12 +23,13 @@ INDENT = "    "
 SECTIONS = (
     (Verdict.BLOCKED, "Blocked", "exists with another identity (up would replace it): "
      "nothing is adopted until the config matches the live object"),
+    (Verdict.IN_THE_WAY, "In the way", "another object stands where up would create this "
+     "one: take it over (the key named) or remove it first; nothing is adopted until then"),
     (Verdict.UNREADABLE, "Unreadable", "reading it failed: nothing is assumed about it"),
     (Verdict.CREATE, "To create", "not on the site: the first up creates it"),
     (Verdict.PENDING, "Pending", "its inputs come from objects that were not adopted"),
-    (Verdict.UPSTREAM, "Upstream provider", "a proxmoxve resource: `pulumi import <type> "
-     "<name> <id>` adopts it with that provider's own read (not run here)"),
 )  # fmt: skip
+FIRST_UP_ORDER = ("update", "same", "create", "replace", "create-replacement", "delete")
 
 
 def _wrap(text: str, indent: str = INDENT) -> list[str]:
@@ -44,7 +46,7 @@ def _value(value: object) -> str:
 def format_survey(survey: Survey) -> list[str]:
     """One resource: name, kind and id, then each difference (live, declared) and note."""
     kind = survey.type.rsplit(":", 1)[-1]
-    data = ", holds backups: never replaced" if survey.holds_data else ""
+    data = ", holds data: never replaced" if survey.holds_data else ""
     lines = _wrap(f"{survey.name} ({kind}{data})", "  ")
     lines += _wrap(f"id {survey.object_id or '(not known yet)'}")
     for difference in survey.differences:
@@ -57,43 +59,57 @@ def format_survey(survey: Survey) -> list[str]:
     return lines
 
 
+def format_first_up(counts: Counter[str]) -> str:
+    """``12 update, 30 same, 5 create``: what the first up does, by operation."""
+    order = [op for op in FIRST_UP_ORDER if counts.get(op)]
+    order += sorted(op for op in counts if op not in FIRST_UP_ORDER and counts[op])
+    return ", ".join(f"{counts[op]} {op}" for op in order) or "nothing"
+
+
 def format_adoption(report: AdoptionReport) -> str:
     """Every declared resource not in the state before, by what adoption does with it."""
     mode = "adopted into its state" if report.applied else "a plan: nothing changed"
     lines = _wrap(f"Adoption of stack {report.stack}: {mode} ({report.rounds} round(s)).", "")
-    if report.adopted:
+    adopted = sorted(report.by_verdict(Verdict.ADOPT), key=lambda s: s.urn)
+    if adopted:
         verb = "Adopted" if report.applied else "To adopt"
         lines += ["", *_wrap(
-            f"{verb} ({len(report.adopted)}): they exist; the first up changes only the "
+            f"{verb} ({len(adopted)}): they exist; the first up changes only the "
             "differences listed (updates, never a create or a replace)", "")]  # fmt: skip
-        for survey in report.adopted:
+        for survey in adopted:
             lines += format_survey(survey)
     for verdict, title, meaning in SECTIONS:
         surveys = report.by_verdict(verdict)
         if surveys:
             lines += ["", *_wrap(f"{title} ({len(surveys)}): {meaning}", "")]
-            for survey in surveys:
+            for survey in sorted(surveys, key=lambda s: s.urn):
                 lines += format_survey(survey)
     lines.append("")
     if report.blocked:
-        lines += _wrap("Nothing adopted: make the config match the blocked objects first.", "")
-    elif report.applied:
-        lines += _wrap(f"Next: `tappaas stack preview {report.stack}`, then `up`.", "")
+        lines += _wrap("Nothing adopted: deal with what is blocked or in the way first.", "")
+        return "\n".join(lines)
+    if report.first_up:
+        lines += _wrap(f"The first up, after the adoption: {format_first_up(report.first_up)}.", "")
+    if report.applied:
+        lines += _wrap(f"Next: `pulumi preview --stack {report.stack}`, then `up`.", "")
     else:
-        lines += _wrap(f"Run `tappaas import live --stack {report.stack} --yes` to adopt.", "")
+        lines += _wrap(f"Run `tappaas import live {report.stack} --yes` to adopt.", "")
     return "\n".join(lines)
 
 
 def run_live(stack: str, directory: Path, backend: Path, *, apply: bool) -> int:
     """Adopt (or plan adopting) ``stack``'s existing objects; print the report; exit code."""
-    path = directory / f"Pulumi.{stack}.yaml"
+    project = directory.resolve()
+    path = require_stack_file(project, stack)
     try:
-        load_stack_file(path)
+        site = load_stack_file(path)
     except ConfigError as error:
         raise InputError(f"{path}: invalid site config:\n{error}") from None
-    try:
-        report = adopt(runner(stack, directory, backend), apply=apply)
-    except (AdoptionError, CommandError) as error:
-        raise OperationFailed(str(error)) from None
+    require_passphrase(project, stack)
+    with private_copy(project, stack) as work_dir:
+        try:
+            report = adopt(runner(stack, project, backend, work_dir), site, apply=apply)
+        except (AdoptionError, CommandError) as error:
+            raise OperationFailed(str(error)) from None
     typer.echo(format_adoption(report))
     return EXIT_FAILED if report.blocked else EXIT_OK

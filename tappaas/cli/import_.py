@@ -5,10 +5,11 @@
 decisions are open or the checks block (each named with its upstream file and field);
 2 = the upstream files (or the answers file) cannot be read or are invalid: nothing written.
 
-``tappaas import live`` adopts the objects the stack declares that already exist
-(``tappaas.automation.adoption``): a plan by default, ``--yes`` to record them in the state.
-Exit codes: 0 = adopted (or adoptable); 1 = an object exists with another identity, or the
-engine refused; 2 = the stack file or its config is invalid. The engine and Pulumi are
+``tappaas import live STACK`` adopts the objects the stack declares that already exist
+(``tappaas.automation.adoption``), PVE and PBS: a plan by default, ``--yes`` to record them
+in the state. Exit codes: 0 = adopted (or adoptable); 1 = an object exists with another
+identity, another stands in the way, or the engine refused; 2 = no such stack file, its
+config is invalid, or no passphrase is set. The engine and Pulumi are
 loaded only by this subcommand. Rendering is done by the pure ``format_*`` functions, for 80
 columns.
 """
@@ -151,7 +152,7 @@ def format_summary(path: Path, conversion: Conversion, assessment: Assessment) -
     if assessment.deployable:
         verdict = (
             f"Passes `tappaas check` ({len(assessment.warnings)} warning(s)): "
-            f"`tappaas check --stack {path.stem.removeprefix('Pulumi.')}` shows them."
+            f"`tappaas check {path.stem.removeprefix('Pulumi.')}` shows them."
         )
     else:
         verdict = (
@@ -231,7 +232,12 @@ def from_tappaas(
 
 @app.command("live")
 def live(
-    stack: Annotated[str, typer.Option("--stack", help="The stack to adopt into.")],
+    stack: Annotated[
+        str,
+        typer.Argument(
+            help="Stack name: adopts into Pulumi.<STACK>.yaml's stack.", show_default=False
+        ),
+    ],
     yes: Annotated[
         bool, typer.Option("--yes", help="Adopt: write the imports into the stack's state.")
     ] = False,
@@ -242,12 +248,13 @@ def live(
         Path, typer.Option("--backend", help="Local state backend directory.")
     ] = Path(".pulumi-state"),
 ) -> None:
-    """Take over the objects the stack declares that already exist on the site's PBS.
+    """Take over the objects the stack declares that already exist on the site.
 
-    Reads every live object with the stack's credentials (read-only), reports each
-    difference from the declared one, and with --yes records them in the stack's state
-    (nothing on the site changes; the next up applies the differences). Exit 1 when an
-    object exists with another identity: it would be replaced, so nothing is adopted.
+    Reads every live object on the PVE cluster and the PBS with the stack's credentials (GET
+    only), reports each difference from the declared one, and with --yes records them in the
+    stack's state (nothing on the site changes; the next up applies the differences). Exit
+    1 when an object exists with another identity (up would replace it) or another object
+    stands where up would create one: nothing is adopted then.
     """
     from tappaas.cli.adoption import run_live  # noqa: PLC0415  (loads Pulumi and the engine)
 

@@ -56,7 +56,7 @@ class Availability(pulumi.ComponentResource):
                 )
                 proxmoxve.Harule(
                     f"{service_name}-affinity",
-                    rule=f"tappaas-{service_name}",
+                    rule=ha.rule_id(service_name),
                     type="node-affinity",
                     resources=[sid],
                     nodes={service.node: ha.home_priority, failover: ha.failover_priority},

@@ -129,8 +129,9 @@ def test_the_group_lists_its_subcommands() -> None:
 
 
 def test_live_with_an_invalid_stack_file_exits_2_before_the_engine(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: tappaas\nruntime: python\n")
     (tmp_path / "Pulumi.home.yaml").write_text("config:\n  tappaas:site: {name: home}\n")
-    result = runner.invoke(app, ["import", "live", "--stack", "home", "--dir", str(tmp_path)])
+    result = runner.invoke(app, ["import", "live", "home", "--dir", str(tmp_path)])
     assert result.exit_code == EXIT_INVALID_INPUT
     assert "invalid site config" in result.output
     assert "cluster: Field required" in result.output

@@ -49,6 +49,15 @@ def test_the_configuration_in_the_modules_folder_is_read_once(tmp_path: Path) ->
     assert set(conversion.site["nodes"]) == {"tappaas1", "tappaas2", "tappaas3"}
 
 
+def test_the_ha_rule_is_named_after_the_module_file(tmp_path: Path) -> None:
+    """Upstream's ``update-service.sh <module>`` names the rule ``ha-<module>``: the file's
+    name, which need not be the VM's."""
+    conversion = run(
+        tmp_path, {"backup.json": BACKUP, "fw.json": guest("firewall", 110, "cluster:ha")}
+    )
+    assert conversion.site["services"]["firewall"]["ha"]["rule"] == "ha-fw"
+
+
 def test_ha_importance_backup_and_pools(tmp_path: Path) -> None:
     conversion = run(
         tmp_path,
@@ -61,7 +70,11 @@ def test_ha_importance_backup_and_pools(tmp_path: Path) -> None:
         },
     )
     services = conversion.site["services"]
-    assert services["firewall"]["ha"] == {"enabled": True, "failover_node": "tappaas3"}
+    assert services["firewall"]["ha"] == {
+        "enabled": True,
+        "failover_node": "tappaas3",
+        "rule": "ha-firewall",  # the rule upstream's cluster:ha made: taken over, not doubled
+    }
     assert services["firewall"]["replication"] == {"enabled": True, "schedule": "*/15"}
     assert services["firewall"]["importance"] == "high"  # HA
     assert services["wiki"]["importance"] == "high"  # on the important pool
