@@ -12,6 +12,8 @@ entry is ours to set.
 
 from __future__ import annotations
 
+import random
+import time
 from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -58,8 +60,10 @@ class SectionProvider(ObjectProvider[P]):
         self.section(client).delete(object_id)
 
 
-STALE_DIGEST_ATTEMPTS = 5
-"""Entries of one file updated at once by one ``up`` (a handful of storage entries or jobs)."""
+STALE_DIGEST_ATTEMPTS = 10
+"""Each round of a race lets at least one writer through; the pauses between attempts
+(random, growing) spread the rest out."""
+STALE_DIGEST_PAUSE_SECONDS = 0.05
 
 
 def retry_on_stale_digest(attempt: Callable[[], None]) -> None:
@@ -72,3 +76,4 @@ def retry_on_stale_digest(attempt: Callable[[], None]) -> None:
         except ConflictError as error:
             if not error.stale_digest or number == STALE_DIGEST_ATTEMPTS:
                 raise
+        time.sleep(random.uniform(0, STALE_DIGEST_PAUSE_SECONDS * number))
