@@ -88,6 +88,10 @@ def format_adoption(report: AdoptionReport) -> str:
     if report.blocked:
         lines += _wrap("Nothing adopted: deal with what is blocked or in the way first.", "")
         return "\n".join(lines)
+    if not adopted:
+        rest = "up creates the rest" if report.remaining else "all are in its state already"
+        lines += _wrap(f"Nothing to adopt: of what the stack declares, {rest}.", "")
+        return "\n".join(lines)
     if report.first_up:
         lines += _wrap(f"The first up, after the adoption: {format_first_up(report.first_up)}.", "")
     if report.applied:
