@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient, RetryPolicy
 from tappaas.client.retry import API_CALL
+from tappaas.model.secrets import clean_token_secret
 
 
 class Endpoint(BaseModel):
@@ -46,7 +47,7 @@ class Credentials:
                 f"stack config key '{key}' is not set: run "
                 f"`pulumi config set --secret {key} <token secret>`"
             )
-        return SecretStr(str(value))
+        return SecretStr(clean_token_secret(str(value), f"stack config key '{key}'"))
 
     def client(self, endpoint: Endpoint, retry: RetryPolicy = API_CALL) -> ProxmoxClient:
         settings = ConnectionSettings(

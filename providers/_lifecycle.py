@@ -45,7 +45,9 @@ PROVIDER_KEY = "__provider"
 class Props(BaseModel):
     """Base of every resource's inputs: where the object lives, plus its own fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, hide_input_in_errors=True
+    )
 
     endpoint: Endpoint
 

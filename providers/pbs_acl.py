@@ -10,15 +10,16 @@ from typing import Any
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import AclPath, AuthId, RoleId
 from tappaas.pbs.access import AccessApi, AclEntry
 
 
 class PbsAclProps(Props):
     identity = frozenset({"path", "auth_id", "role", "propagate"})
 
-    path: str
-    auth_id: str
-    role: str
+    path: AclPath
+    auth_id: AuthId
+    role: RoleId
     propagate: bool = True
 
     def entry(self) -> AclEntry:

@@ -17,15 +17,16 @@ from typing import Any
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import NotFoundError, ProxmoxClient
+from tappaas.model._types import AuthId, Namespace, PbsId
 from tappaas.pbs.groups import GroupsApi
 
 
 class PbsGroupOwnerProps(Props):
     identity = frozenset({"store", "ns"})
 
-    store: str
-    ns: str = ""
-    owner: str
+    store: PbsId
+    ns: Namespace = ""
+    owner: AuthId
     """The auth id (``user@realm!token``) that must own every group, e.g. PVE's token."""
 
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ApiError, ProxmoxClient
+from tappaas.model._types import PbsId
 from tappaas.pbs.namespace import MAX_DEPTH, NamespaceApi
 
 
@@ -24,7 +25,7 @@ class PbsNamespaceProps(Props):
     identity = frozenset({"store", "namespace"})
     holds_data = True
 
-    store: str
+    store: PbsId
     namespace: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")
 
     def depth(self) -> int:

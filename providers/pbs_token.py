@@ -18,6 +18,7 @@ from providers._lifecycle import ObjectProvider, Props, plain, vanished
 from providers._resource import ObjectResource
 from providers._section import retry_on_stale_digest
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsUserId, TokenName
 from tappaas.pbs.access import AccessApi, TokenSettings
 
 
@@ -28,8 +29,8 @@ class PbsTokenProps(Props, TokenSettings):
         "the old secret stops working and what uses it gets the new one from the stacks"
     )
 
-    userid: str
-    token_name: str
+    userid: PbsUserId
+    token_name: TokenName
 
     @property
     def token_id(self) -> str:

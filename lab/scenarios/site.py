@@ -224,14 +224,15 @@ def _namespaces(pbs: Any, store: str, namespace: str) -> None:
 
 
 def _token(pbs: Any, token_id: str, path: str, role: str) -> Credential:
-    """A user and its token, both granted ``role`` on ``path``: on PBS a token holds only
-    what both it and its user hold, so a grant to the token alone gives it nothing."""
+    """A user and its token, both granted ``role`` on ``path`` alone (not propagating, as the
+    program grants): on PBS a token holds only what both it and its user hold, so a grant to
+    the token alone gives it nothing."""
     userid, name = token_id.split("!", 1)
     if userid not in {u["userid"] for u in pbs.access.users.get()}:
         pbs.access.users.post(userid=userid)
     secret = str(pbs.access.users(userid).token(name).post()["value"])
     for auth_id in (userid, token_id):
-        pbs.access.acl.put(path=path, role=role, **{"auth-id": auth_id})
+        pbs.access.acl.put(path=path, role=role, propagate=0, **{"auth-id": auth_id})
     return (token_id, secret)
 
 

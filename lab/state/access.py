@@ -259,45 +259,59 @@ class AccessControl:
             return token is not None and not token.privsep
         return False
 
-    def _roles_at(self, ugid: str, path: str) -> set[str]:
+    def _roles_at(self, ugid: str, path: str) -> dict[str, bool]:
+        """Role → whether its entry propagates (proxmox-backup pbs-config ``acl.rs``
+        ``AclTree::roles``: the deepest level with entries wins)."""
         components = [c for c in path.split("/") if c]
         levels = ["/"] + ["/" + "/".join(components[: i + 1]) for i in range(len(components))]
-        found: set[str] = set()
+        found: dict[str, bool] = {}
         for depth, level in enumerate(levels):
             leaf = depth == len(levels) - 1
             here = {
-                e.role
+                e.role: e.propagate
                 for e in self.acl
                 if e.path == level and e.ugid == ugid and (leaf or e.propagate)
             }
             if here:
-                found = {NO_ACCESS} if NO_ACCESS in here else here
+                found = {NO_ACCESS: here[NO_ACCESS]} if NO_ACCESS in here else here
         return found
 
-    def _own_privileges(self, ugid: str, path: str) -> frozenset[str]:
+    def _own_privileges(self, ugid: str, path: str) -> tuple[frozenset[str], frozenset[str]]:
         roles = ROLES[self.product]
         privileges: set[str] = set()
-        for role in self._roles_at(ugid, path):
+        propagated: set[str] = set()
+        for role, propagates in self._roles_at(ugid, path).items():
             privileges |= roles.get(role, frozenset())
-        return frozenset(privileges)
+            if propagates:
+                propagated |= roles.get(role, frozenset())
+        return frozenset(privileges), frozenset(propagated)
 
     def privileges(self, auth_id: str, path: str) -> frozenset[str]:
         """Everything ``auth_id`` may do on ``path``."""
+        return self.privilege_details(auth_id, path)[0]
+
+    def privilege_details(self, auth_id: str, path: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(privileges on ``path``, those of them that propagate below it), as proxmox-backup
+        ``CachedUserInfo::lookup_privs_details`` computes them: a token's are limited to its
+        user's, both sets."""
         everything = PVE_PRIVILEGES if self.product == "pve" else PBS_PRIVILEGES
         if self.is_superuser(auth_id):
-            return everything
+            return everything, everything
         userid, _, token_name = auth_id.partition("!")
         user = self.users.get(userid)
         if user is None or not user.enable:
-            return frozenset()
-        user_privileges = (
-            everything if self.is_superuser(userid) else self._own_privileges(userid, path)
+            return frozenset(), frozenset()
+        user_details = (
+            (everything, everything)
+            if self.is_superuser(userid)
+            else self._own_privileges(userid, path)
         )
         if not token_name:
-            return user_privileges
+            return user_details
         token = user.tokens.get(token_name)
         if token is None or not token.enable:
-            return frozenset()
+            return frozenset(), frozenset()
         if self.product == "pve" and not token.privsep:
-            return user_privileges
-        return user_privileges & self._own_privileges(auth_id, path)
+            return user_details
+        own, own_propagated = self._own_privileges(auth_id, path)
+        return user_details[0] & own, user_details[1] & own_propagated

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from tappaas.automation.engine import Engine, EngineNotFoundError, find_engine
 from tappaas.automation.stacks import project_name
+from tappaas.model.secrets import SecretValueError, clean_secret
 
 
 class ConfigSecretError(RuntimeError):
@@ -33,16 +34,19 @@ def read_config_secrets(
     stack_name: str,
     keys: Sequence[str],
     backend_dir: Path,
+    *,
     engine: Engine | None = None,
+    passphrase: str | None = None,
 ) -> dict[str, SecretStr]:
-    """The decrypted values of ``keys`` (``key`` or ``project:key``) in ``stack_name``."""
+    """The decrypted values of ``keys`` (``key`` or ``project:key``) in ``stack_name``
+    (``passphrase`` if given, else the environment's)."""
     try:
         engine = engine or find_engine()
     except EngineNotFoundError as exc:
         raise ConfigSecretError(str(exc)) from None
     options = auto.LocalWorkspaceOptions(
         work_dir=str(project_dir.resolve()),
-        env_vars=engine.offline_env(backend_dir),
+        env_vars=engine.offline_env(backend_dir, passphrase=passphrase),
         pulumi_command=auto.PulumiCommand(root=str(engine.root), skip_version_check=True),
     )
     try:
@@ -52,7 +56,13 @@ def read_config_secrets(
             program=_no_program,
             opts=options,
         )
-        return {key: SecretStr(stack.get_config(key).value) for key in keys}
+        values = {key: stack.get_config(key).value for key in keys}
+        return {
+            key: SecretStr(clean_secret(value, f"stack config key '{key}' of {stack_name}"))
+            for key, value in values.items()
+        }
+    except SecretValueError as exc:
+        raise ConfigSecretError(str(exc)) from None
     except (CommandError, OSError) as exc:
         last = str(exc).strip().splitlines()
         detail = next((line for line in reversed(last) if "error" in line.lower()), "")

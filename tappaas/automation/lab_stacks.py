@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,9 @@ DR_SERVICES = ("firewall", "identity", "vaultwarden", "nextcloud")
 LAB_MARKER = "# tappaas lab stack"
 """First line of every stack file ``lab-files`` writes: only such stacks may use the public
 lab passphrase."""
+LAB_PASSPHRASE = "tappaas-lab-only"
+"""Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
+(``LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
 LAB_FILE_LINE = "# lab file: "
 HEADER = (
     LAB_MARKER + "\n" + LAB_FILE_LINE + "{lab_file}\n"
@@ -236,6 +240,14 @@ def write_stack_file(path: Path, site: dict[str, Any], source: str, lab_file: Pa
 def is_lab_stack_file(path: Path) -> bool:
     """Whether ``path`` is a stack file ``lab-files`` wrote (its first line is the marker)."""
     return lab_file_of(path) is not None
+
+
+def passphrase_for(stack_file: Path) -> str | None:
+    """``PULUMI_CONFIG_PASSPHRASE``, else the lab's for a lab stack file, else None."""
+    passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
+    if passphrase is None and is_lab_stack_file(stack_file):
+        return LAB_PASSPHRASE
+    return passphrase
 
 
 def lab_file_of(path: Path) -> Path | None:

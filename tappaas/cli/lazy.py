@@ -42,6 +42,7 @@ COMMANDS: dict[str, Command] = {
     "drill": Command(
         "tappaas.cli.drill", "Drills against the live site: internet (monitoring exit codes)."
     ),
+    "peer": Command("tappaas.cli.peer", "Pair sites without shared state; guard a copy's history."),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }

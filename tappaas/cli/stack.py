@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
 import shlex
 import shutil
@@ -37,15 +36,13 @@ from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, la
 from tappaas.automation.pulumi_cli import CA_FILE_ENV
 from tappaas.cli.engine_output import EngineOutput
 from tappaas.cli.errors import InputError, OperationFailed
+from tappaas.cli.passphrase import require_passphrase
 from tappaas.model import load_site_config, load_stack_file
 from tappaas.program import main as program_main
 
 DEFAULT_BACKEND = Path(".pulumi-state")
 MASTER_KEY_BITS = 2048
-LAB_PASSPHRASE = "tappaas-lab-only"
-"""Used when ``PULUMI_CONFIG_PASSPHRASE`` is unset, for stacks whose file ``lab-files`` wrote
-(``lab_stacks.LAB_MARKER``), never by name: a real stack called ``lab…`` gets no default."""
-PASSPHRASE_VARIABLES = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+LAB_PASSPHRASE = lab_stacks.LAB_PASSPHRASE
 
 app = typer.Typer(
     help="Run a stack with the real Pulumi engine (offline).",
@@ -73,9 +70,7 @@ def runner(
     except EngineNotFoundError as exc:
         raise InputError(str(exc)) from None
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE")
-    if passphrase is None and lab_stacks.is_lab_stack_file(stack_file):
-        passphrase = LAB_PASSPHRASE
+    passphrase = lab_stacks.passphrase_for(stack_file)
     ca_file = lab_stacks.ca_file_of_stack(stack_file)
     return StackRunner(
         project_dir=(work_dir or project_dir).resolve(),
@@ -103,19 +98,6 @@ def require_stack_file(project_dir: Path, stack: str) -> Path:
             "`tappaas check` validates it)"
         )
     return path
-
-
-def require_passphrase(project_dir: Path, stack: str) -> None:
-    """Stack secrets are encrypted with a passphrase the engine must be given."""
-    if lab_stacks.is_lab_stack_file(project_dir / f"Pulumi.{stack}.yaml"):
-        return
-    if any(os.environ.get(v) for v in PASSPHRASE_VARIABLES):
-        return
-    raise InputError(
-        f"stack {stack}'s secrets are encrypted with a passphrase, and none is set: "
-        "export PULUMI_CONFIG_PASSPHRASE='<passphrase>' (or PULUMI_CONFIG_PASSPHRASE_FILE="
-        "<file holding it>) and run again; use the passphrase the stack was created with"
-    )
 
 
 @contextmanager

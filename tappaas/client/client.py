@@ -91,8 +91,15 @@ class _EnvelopeSerializer(JsonSerializer):  # type: ignore[misc]
 
 
 def _quote_path(path: str) -> list[str]:
-    """Path segments, each percent-encoded (UPIDs carry ``:`` and PBS's ``\\x2d`` escapes)."""
-    return [urllib.parse.quote(part, safe="") for part in path.strip("/").split("/") if part]
+    """Path segments, each percent-encoded (UPIDs carry ``:`` and PBS's ``\\x2d`` escapes).
+
+    ``.`` and ``..`` segments are refused: a name holding them (a datastore called
+    ``x/../../access/users/root@pam``) would otherwise reach another API path.
+    """
+    parts = [part for part in path.strip("/").split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        raise ValueError(f"refusing API path {path!r}: '.' or '..' would leave the object's path")
+    return [urllib.parse.quote(part, safe="") for part in parts]
 
 
 class ProxmoxClient:

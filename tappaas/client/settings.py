@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from tappaas.client.tls import normalize_fingerprint
+from tappaas.model.secrets import clean_token_secret
 
 DEFAULT_PORTS = {"pve": 8006, "pbs": 8007}
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -31,7 +32,7 @@ class ConnectionSettings(BaseModel):
     ``ca_file``, or neither (the system trust store). Verification is never switched off.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     product: Product
     host: str
@@ -50,6 +51,13 @@ class ConnectionSettings(BaseModel):
         if value is not None:
             normalize_fingerprint(value)
         return value
+
+    @field_validator("token_secret")
+    @classmethod
+    def _token_secret_shape(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        """Stripped, and refused (without echoing it) if it could not be a token secret."""
+        owner = info.data.get("token_id", "the API token")
+        return SecretStr(clean_token_secret(value.get_secret_value(), f"the secret of {owner}"))
 
     @property
     def effective_port(self) -> int:

@@ -14,11 +14,28 @@ import pulumi_proxmoxve as proxmoxve
 
 from tappaas.client import Product
 from tappaas.model import ApiToken, ClusterApi, Endpoint, SecretRef
+from tappaas.model.secrets import clean_secret, clean_token_secret
 
 
 def secret(ref: SecretRef) -> pulumi.Output[str]:
-    """The secret a ``{secret: key}`` reference names, as a secret Output."""
-    return pulumi.Config(ref.namespace).require_secret(ref.key)
+    """The secret a ``{secret: key}`` reference names, as a secret Output, without the
+    whitespace a paste leaves around it."""
+    source = f"stack config key '{ref.secret}'"
+    return (
+        pulumi.Config(ref.namespace)
+        .require_secret(ref.key)
+        .apply(lambda value: clean_secret(value, source))
+    )
+
+
+def token_secret(ref: SecretRef) -> pulumi.Output[str]:
+    """An API token's secret (as ``secret``), refused if it could not be one."""
+    source = f"stack config key '{ref.secret}'"
+    return (
+        pulumi.Config(ref.namespace)
+        .require_secret(ref.key)
+        .apply(lambda value: clean_token_secret(value, source))
+    )
 
 
 def endpoint_input(product: Product, endpoint: Endpoint, token: ApiToken) -> dict[str, Any]:
@@ -43,7 +60,7 @@ def upstream_provider(
     """
     port = api.port or 8006
     host = f"[{api.host}]" if ":" in api.host else api.host
-    token = secret(api.api_token.token_secret).apply(
+    token = token_secret(api.api_token.token_secret).apply(
         lambda value: f"{api.api_token.token_id}={value}"
     )
     return proxmoxve.Provider(

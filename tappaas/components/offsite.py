@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from providers import PbsRemote, PbsSyncJob, PbsToken, PbsUser
-from tappaas.components.connection import secret
+from tappaas.components.connection import token_secret
 from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path
 from tappaas.model import Direction, Endpoint, SiteConfig
@@ -103,7 +103,7 @@ class Offsite(pulumi.ComponentResource):
             explicit = Endpoint(address=remote.address, fingerprint=remote.fingerprint)
             host, port, fingerprint = explicit.host, explicit.port, explicit.fingerprint
             datastore, token_id = remote.datastore, remote.credential.token_id
-            password = secret(remote.credential.token_secret)
+            password = token_secret(remote.credential.token_secret)
         target = PbsRemote(
             "peer",
             {

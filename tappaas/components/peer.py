@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken, PbsUser
-from tappaas.components.connection import secret
+from tappaas.components.connection import token_secret
 from tappaas.components.grants import grant
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
 from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig, restore_token_id
@@ -179,7 +179,7 @@ class Peer(pulumi.ComponentResource):
         assert spec.address and spec.fingerprint and spec.datastore and spec.credential
         explicit = Endpoint(address=spec.address, fingerprint=spec.fingerprint)
         credential = spec.credential
-        return secret(credential.token_secret).apply(
+        return token_secret(credential.token_secret).apply(
             lambda token: {
                 "host": explicit.host,
                 "port": explicit.port,

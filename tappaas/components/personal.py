@@ -55,6 +55,7 @@ class PersonalBackup(pulumi.ComponentResource):
                     "store": personal.datastore,
                     "remote_store": pbs.datastore,
                     "remote_ns": pbs.namespace or None,
+                    "max_depth": 0,  # the site's own groups, never a guest's copy below
                     "group_filter": [f"group:vm/{vmid}" for vmid in vmids],
                     # Only when on: PBS before 4.0.4 / 4.0.20 does not know these options.
                     "run_on_mount": personal.run_on_mount or None,

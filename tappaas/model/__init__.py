@@ -35,7 +35,7 @@ from tappaas.model.errors import ConfigError, ConfigIssue
 from tappaas.model.loading import CONFIG_KEY, load_site_config, load_stack_file
 from tappaas.model.network import NetworkSettings, OpnsenseApi, Resolver, ServiceNames
 from tappaas.model.personal import PersonalSettings
-from tappaas.model.recovery import RecoveryMethod, RecoverySettings
+from tappaas.model.recovery import RecoveryMethod, RecoverySettings, RestorePoint
 from tappaas.model.remote import (
     Direction,
     GuestSite,
@@ -93,6 +93,7 @@ __all__ = [
     "Remote",
     "ReplicationSettings",
     "Resolver",
+    "RestorePoint",
     "Retention",
     "Role",
     "SecretRef",

@@ -89,6 +89,32 @@ TokenId = Annotated[
         "an API token ID 'user@realm!token' (e.g. 'tappaas@pbs!pulumi')",
     ),
 ]
+PbsUserId = Annotated[
+    str, matching(rf"[^\s:/!@]+@{_SAFE_ID}", "a PBS user ID 'user@realm' (e.g. 'tappaas-pve@pbs')")
+]
+AuthId = Annotated[
+    str,
+    matching(
+        rf"[^\s:/!@]+@{_SAFE_ID}(?:!{_SAFE_ID})?",
+        "a user 'user@realm' or an API token 'user@realm!token'",
+    ),
+]
+TokenName = Annotated[str, matching(_SAFE_ID, "a token name (letters, digits, '_', '.', '-')")]
+RoleId = Annotated[str, matching(_SAFE_ID, "a role name (e.g. 'DatastoreReader')")]
+AclPath = Annotated[
+    str,
+    matching(
+        rf"/|(?:/{_SAFE_ID})+",
+        "an ACL path like '/datastore/<store>/<namespace>' (no '.'-only or empty parts)",
+    ),
+]
+PveJobId = Annotated[
+    str,
+    matching(r"[A-Za-z][A-Za-z0-9_\-]{1,49}", "a PVE job ID (a letter, then letters, digits)"),
+]
+ReplicationJobId = Annotated[
+    str, matching(r"[1-9][0-9]{2,8}-\d{1,9}", "a replication job ID '<vmid>-<n>' (e.g. '110-0')")
+]
 StackName = Annotated[
     str,
     matching(

@@ -340,6 +340,9 @@ def personal_and_recovery_references(site: SiteConfig, declared: Declared) -> It
         elif name in seen:
             yield ConfigIssue(path, f"{name!r} is listed twice")
         seen.add(name)
+    for name in site.recovery.restore:
+        if name not in declared.services:
+            yield ConfigIssue(f"recovery.restore.{name}", f"{name!r} is not a declared service")
     if RecoveryMethod.PEER_RESTORE in site.recovery.methods and site.recovery.vlan is None:
         yield ConfigIssue(
             "recovery.vlan", "peer-restore needs an isolated VLAN for the restored services"

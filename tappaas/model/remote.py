@@ -63,9 +63,15 @@ class SyncSettings(StrictModel):
     """Sync only client-side encrypted snapshots, so the peer never receives plaintext."""
     remove_vanished: bool = False
     """Off: a snapshot deleted (or pruned, or destroyed) here stays on the peer."""
+    accept_deletable_copy: bool = False
+    """With push and ``remove_vanished``, the site's writer token holds DatastorePowerUser on
+    its copy and can delete all of it through the API at any time: the policy refuses that
+    unless this key says the risk is understood."""
     retention: Retention = Retention()
     """What the peer keeps of this copy (its prune job on the namespace)."""
-    max_depth: Annotated[int, Field(ge=0, le=MAX_NAMESPACE_DEPTH)] | None = None
+    max_depth: Annotated[int, Field(ge=0, le=MAX_NAMESPACE_DEPTH)] | None = 0
+    """How deep below the source namespace the sync reaches: 0 (the site's own groups only;
+    a peer's guests' copies live below its root) unless the layout needs more; null = all."""
 
 
 class Remote(SyncSettings):
@@ -90,9 +96,11 @@ class Remote(SyncSettings):
 class GuestSite(SyncSettings):
     """A site whose backups this peer keeps, in ``namespace`` of our datastore.
 
-    Named by its stack, or by address, fingerprint and datastore. For pull, ``credential`` is
-    the guest's read-only token (unless the stack exports it); for push, the program creates
-    ``writer_token_id`` here with DatastoreBackup on the namespace only (write, no delete).
+    Named by address, fingerprint, datastore and ``credential`` (the guest's read-only token,
+    as ``tappaas peer accept`` writes them), or by its ``stack`` — which reads the guest's
+    outputs and so needs the guest's state and passphrase: for one operator running both
+    stacks only. For push, the program creates ``writer_token_id`` here with DatastoreBackup
+    on the namespace only (write, no delete).
     """
 
     stack: StackName | None = None

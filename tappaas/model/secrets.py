@@ -7,6 +7,7 @@ secrets stay encrypted in the stack file and marked secret in state and outputs.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import model_validator
@@ -20,6 +21,35 @@ ConfigKey = Annotated[
         "a Pulumi config key (e.g. 'pbsEncryptionKey' or 'tappaas:pbsEncryptionKey')",
     ),
 ]
+
+
+TOKEN_SECRET = re.compile(r"[\x21-\x7e]+")
+"""An API token secret: printable ASCII, no spaces (PVE and PBS mint UUIDs)."""
+
+
+class SecretValueError(ValueError):
+    """A secret's value is unusable; the message names where it came from, never the value."""
+
+
+def clean_secret(value: str, source: str) -> str:
+    """``value`` without surrounding whitespace (a newline pasted with it, or left by
+    ``echo``); empty is an error naming ``source`` (e.g. the config key)."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise SecretValueError(f"{source} is empty")
+    return cleaned
+
+
+def clean_token_secret(value: str, source: str) -> str:
+    """A token secret, stripped; spaces or control characters inside it are an error (it goes
+    into an HTTP header, whose library would print it in its own error)."""
+    cleaned = clean_secret(value, source)
+    if not TOKEN_SECRET.fullmatch(cleaned):
+        raise SecretValueError(
+            f"{source} holds spaces or control characters inside: not an API token secret "
+            "(the value is not shown)"
+        )
+    return cleaned
 
 
 class SecretRef(StrictModel):

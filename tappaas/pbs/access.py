@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from tappaas.client import NotFoundError, ProxmoxClient
+from tappaas.model._types import PbsUserId
 from tappaas.pbs.section import Current
 from tappaas.wire import WireModel, settings_delta
 
@@ -30,7 +31,7 @@ class UserSettings(WireModel):
 
 
 class User(UserSettings):
-    userid: str
+    userid: PbsUserId
 
 
 class TokenSettings(WireModel):

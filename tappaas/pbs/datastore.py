@@ -11,6 +11,7 @@ and clearing it then would abort that work (proxmox-backup ``src/api2/config/dat
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient, TaskResult
+from tappaas.model._types import PbsId
 from tappaas.pbs.section import Current, SectionConfig
 from tappaas.wire import WireModel
 
@@ -18,7 +19,7 @@ from tappaas.wire import WireModel
 class DatastoreIdentity(WireModel):
     """What a datastore is: changing any of it means a different datastore."""
 
-    name: str
+    name: PbsId
     path: str
     backing_device: str | None = None
     """Filesystem UUID of a removable disk; ``path`` is then relative to the disk."""

@@ -8,12 +8,13 @@ option does not apply (and a job with no keep option at all keeps everything).
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsId
 from tappaas.pbs.section import SectionConfig
 from tappaas.wire import WireModel
 
 
 class PruneJobIdentity(WireModel):
-    id: str
+    id: PbsId
 
 
 class PruneJobSettings(WireModel):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsId
 from tappaas.pbs.section import Current, SectionConfig
 from tappaas.wire import WireModel
 
 
 class RemoteIdentity(WireModel):
-    name: str
+    name: PbsId
 
 
 class RemoteSettings(WireModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsId
 from tappaas.pbs.human_byte import HumanByteText
 from tappaas.pbs.section import SectionConfig
 from tappaas.wire import WireModel
@@ -22,7 +23,7 @@ class SyncDirection(StrEnum):
 
 
 class SyncJobIdentity(WireModel):
-    id: str
+    id: PbsId
 
 
 class SyncJobSettings(WireModel):

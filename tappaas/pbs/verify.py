@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PbsId
 from tappaas.pbs.section import SectionConfig
 from tappaas.wire import WireModel
 
 
 class VerifyJobIdentity(WireModel):
-    id: str
+    id: PbsId
 
 
 class VerifyJobSettings(WireModel):

@@ -32,6 +32,7 @@ class Code(StrEnum):
     OFFSITE_UNENCRYPTED = "offsite-unencrypted"
     PUSH_DIRECTION = "push-direction"
     REMOVE_VANISHED = "remove-vanished"
+    PUSH_CAN_DELETE = "push-can-delete"
     RETENTION_BELOW_DESIGN = "retention-below-design"
     VERIFY_OFF = "verify-off"
     GC_OFF = "gc-off"

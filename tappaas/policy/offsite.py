@@ -43,12 +43,34 @@ def offsite_safety(site: SiteConfig, _: ProtectionReport) -> Iterator[Finding]:
     if site.peer is not None:
         places += [(f"peer.guests.{name}", guest) for name, guest in site.peer.guests.items()]
     for path, sync in places:
-        if sync.remove_vanished:
-            yield Finding(
-                code=Code.REMOVE_VANISHED,
-                severity=Severity.WARNING,
-                path=f"{path}.remove_vanished",
-                message="snapshots deleted at the source (by mistake or by an attacker) are "
-                "deleted from the off-site copy at the next sync",
-                fix="remove_vanished: false (retention on the peer prunes old snapshots)",
-            )
+        if not sync.remove_vanished:
+            continue
+        if sync.direction is Direction.PUSH:
+            yield _push_can_delete(path, sync)
+            continue
+        yield Finding(
+            code=Code.REMOVE_VANISHED,
+            severity=Severity.WARNING,
+            path=f"{path}.remove_vanished",
+            message="snapshots deleted at the source (by mistake or by an attacker) are "
+            "deleted from the off-site copy at the next sync",
+            fix="remove_vanished: false (retention on the peer prunes old snapshots)",
+        )
+
+
+def _push_can_delete(path: str, sync: SyncSettings) -> Finding:
+    """Push with ``remove_vanished``: the writer token needs prune rights on the copy
+    (DatastorePowerUser, propagated), so whoever holds it can delete the whole copy through
+    the API at any moment, not only by a sync. An error until ``accept_deletable_copy``."""
+    accepted = sync.accept_deletable_copy
+    return Finding(
+        code=Code.PUSH_CAN_DELETE,
+        severity=Severity.WARNING if accepted else Severity.ERROR,
+        path=f"{path}.remove_vanished",
+        message="push with remove_vanished gives the site's writer token DatastorePowerUser on "
+        "its off-site copy: anyone who owns the site can delete every snapshot of the copy "
+        "through the PBS API at any time, not only by a sync"
+        + (" (accepted by accept_deletable_copy)" if accepted else ""),
+        fix="remove_vanished: false (the peer's retention prunes), or direction: pull; to "
+        "keep it, set accept_deletable_copy: true",
+    )

@@ -10,13 +10,14 @@ keep-all=1`` so PVE (whose PBS token may not prune) never tries.
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import PveJobId
 from tappaas.pve.storage import CommaList
 from tappaas.section import SectionConfig
 from tappaas.wire import WireModel
 
 
 class BackupJobIdentity(WireModel):
-    id: str
+    id: PveJobId
 
 
 class BackupJobSettings(WireModel):

@@ -29,6 +29,12 @@ class RestoreRequest(WireModel):
     pool: str | None = None
     net0: str | None = None
     """Overrides the backup's first NIC (e.g. onto an isolated VLAN)."""
+    tags: str | None = None
+    description: str | None = None
+    protection: bool | None = None
+    """Config keys beside ``archive`` override the backup's (qemu-server
+    ``restore_merge_config``), so a restored VM is marked and protected from its first
+    moment, not by a second request that could fail."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,14 @@ class QemuApi:
         except NotFoundError:
             return False
         return True
+
+    def config(self, node: str, vmid: int) -> dict[str, Any] | None:
+        """The VM's config, or None if ``node`` holds no VM ``vmid``."""
+        try:
+            config = self.client.get(f"/nodes/{node}/qemu/{vmid}/config")
+        except NotFoundError:
+            return None
+        return dict(config or {})
 
     def get(self, node: str, vmid: int) -> VmState | None:
         base = f"/nodes/{node}/qemu/{vmid}"

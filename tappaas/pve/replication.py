@@ -11,12 +11,13 @@ job and the replicated volumes on the target.
 from __future__ import annotations
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import ReplicationJobId
 from tappaas.section import SectionConfig
 from tappaas.wire import WireModel
 
 
 class ReplicationIdentity(WireModel):
-    id: str
+    id: ReplicationJobId
     type: str = "local"
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, SecretStr
 
 from tappaas.client import ProxmoxClient
+from tappaas.model._types import StorageId
 from tappaas.section import Current, M, SectionConfig
 from tappaas.wire import WireModel, settings_delta
 
@@ -53,7 +54,7 @@ Marker = Annotated[str, BeforeValidator(_marker)]
 
 
 class StorageIdentity(WireModel):
-    storage: str
+    storage: StorageId
     type: str
 
 

@@ -26,13 +26,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from providers.pbs_group_owner import PbsGroupOwnerProvider
 from providers.pbs_namespace import PbsNamespaceProvider
 from providers.pve_pbs_storage import PvePbsStorageProvider
-from providers.restored_vm import RestoredVmProvider
+from providers.restored_vm import ProtectedVmError, RestoredVmProvider, parse_mark
 from tests.acceptance.servers import NAME, Server, stack_config
 from tests.providers.harness import configured, lifecycle_inputs
 
 pytestmark = pytest.mark.acceptance
 Checked = Callable[[str], None]
 MASTER_KEY_BITS = 2048
+OWNER = "tappaas/acceptance"
+"""The ``<project>/<stack>`` the restored VM is marked with."""
 
 
 @pytest.fixture
@@ -142,11 +144,13 @@ def test_back_up_restore_latest_and_hand_over_groups(
     checklist(f"VM {vmid} backed up into {pbs_datastore}/{NAME} (encrypted)")
 
     provider = configured(RestoredVmProvider(), stack_config(pve))
+    restore_vmid = int(pve_setup["restore_vmid"])
     inputs = lifecycle_inputs(
         {
             "endpoint": pve.endpoint,
             "node": node,
-            "vmid": int(pve_setup["restore_vmid"]),
+            "vmid": restore_vmid,
+            "owner": OWNER,
             "archive": f"{pbs_storage}:backup/vm/{vmid}/latest",
             "storage": pve_setup["target_storage"],
             "unique": True,
@@ -154,14 +158,24 @@ def test_back_up_restore_latest_and_hand_over_groups(
         }
     )
     restored = provider.create(inputs)
+    config_path = f"/nodes/{node}/qemu/{restore_vmid}/config"
     try:
-        assert restored.outs["restored_snapshot"].startswith(f"backup/vm/{vmid}/")
+        snapshot = restored.outs["restored_snapshot"]
+        assert snapshot.startswith(f"backup/vm/{vmid}/")
         assert provider.diff(restored.id, restored.outs, inputs).changes is False
         checklist(
-            f"'latest' restored as VM {pve_setup['restore_vmid']} from "
-            f"{restored.outs['restored_snapshot']} in {restored.outs['restore_seconds']} s"
+            f"'latest' restored as VM {restore_vmid} from "
+            f"{snapshot} in {restored.outs['restore_seconds']} s"
         )
+        config = client.get(config_path)
+        mark = {"stack": OWNER, "generation": "0", "snapshot": snapshot.removeprefix("backup/")}
+        assert parse_mark(config.get("description")) == mark
+        assert int(config["protection"]) == 1
+        with pytest.raises(ProtectedVmError):
+            provider.delete(restored.id, restored.outs)
+        checklist("the restored VM carries the stack's mark and PVE protection; delete refuses")
     finally:
+        client.put(config_path, protection=0)
         provider.delete(restored.id, restored.outs)
     assert provider.read(restored.id, restored.outs).id is None
     checklist("the restored VM is purged again; the backup stays")

@@ -12,6 +12,7 @@ Placeholders in command lines: ``{name}`` is a file of ``FILES`` (or ``{tmp}``, 
 
 from __future__ import annotations
 
+import base64
 import codecs
 import json
 import os
@@ -89,6 +90,9 @@ FILES: dict[str, bytes] = {
     "no-site.yaml": b"config:\n  proxmoxve:endpoint: https://x\n",
     "blocking.yaml": _blocking().encode(),
     "bom.yaml": codecs.BOM_UTF8 + PROD.encode(),
+    "peer-project/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
+    "peer-project/Pulumi.buddy.yaml": (REPO / "Pulumi.peer.yaml").read_bytes(),
+    "peer-project/Pulumi.invalid.yaml": _invalid().encode(),
     "garbage-lab.json": b"not json",
     "dead-lab.json": json.dumps({
         "pid": 2**22 + 12345, "control_token": "x", "notes": [],
@@ -97,6 +101,13 @@ FILES: dict[str, bytes] = {
                        "root_password": "x", "token_id": "a@pam!b", "token_secret": "c"}],
     }).encode(),
 }  # fmt: skip
+
+
+KEY = "tappaas-key-v1:" + base64.b64encode(bytes(range(32))).decode()
+"""Shaped like ``tappaas peer key`` output (any 32 bytes are an X25519 public key)."""
+SEALED = "tappaas-invite-v1:" + base64.b64encode(bytes(range(64))).decode()
+"""Shaped like ``tappaas peer invite`` output (opening it needs the stack's private key)."""
+NO_PASSPHRASE = (("PULUMI_CONFIG_PASSPHRASE", None), ("PULUMI_CONFIG_PASSPHRASE_FILE", None))
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,78 @@ CASES: list[BadInput] = [
     BadInput("pr-preview {tmp} --dir {tmp}/project", 2, "no stack file"),
     # drill (a monitoring command: 3 is UNKNOWN, here an unreadable stack)
     BadInput("drill internet --stack nope", 3, "cannot read stack file"),
+    # peer: every input is checked before the engine runs (check is a monitoring command:
+    # 3 is UNKNOWN, here an unreadable stack or a missing passphrase)
+    BadInput("peer bogus", 2, "No such command 'bogus'"),
+    BadInput("peer key", 2, "Missing option '--stack'"),
+    BadInput("peer key --stack nope --dir {tmp}/project", 2, "no stack file"),
+    BadInput("peer key --stack invalid --dir {tmp}/peer-project", 2, "services.web.importance"),
+    BadInput(
+        "peer key --stack buddy --dir {tmp}/peer-project", 2, "export PULUMI_CONFIG_PASSPHRASE=",
+        env=NO_PASSPHRASE,
+    ),
+    BadInput("peer invite --stack prod --dir {tmp}/project", 2, "Missing option '--to'"),
+    BadInput(
+        "peer invite --stack prod --to abc --dir {tmp}/project", 2,
+        "--to: not a tappaas public key (it must start with 'tappaas-key-v1:')",
+    ),
+    BadInput(
+        f"peer invite --stack prod --to {KEY}%% --dir {{tmp}}/project", 2,
+        "--to: a tappaas public key is damaged (not base64)",
+    ),
+    BadInput(
+        "peer invite --stack prod --to tappaas-key-v1:AAAA --dir {tmp}/project", 2,
+        "--to: the public key has the wrong length",
+    ),
+    BadInput(f"peer invite --stack nope --to {KEY} --dir {{tmp}}/project", 2, "no stack file"),
+    BadInput(
+        f"peer invite --stack prod --to {KEY} --guest home --dir {{tmp}}/project", 2,
+        "--guest: stack prod keeps no copy for 'home'",
+    ),
+    BadInput(
+        f"peer invite --stack buddy --to {KEY} --guest nobody --dir {{tmp}}/peer-project", 2,
+        "keeps no copy for 'nobody' (it keeps home)",
+    ),
+    BadInput(
+        f"peer invite --stack buddy --to {KEY} --dir {{tmp}}/peer-project", 2,
+        "export PULUMI_CONFIG_PASSPHRASE=", env=NO_PASSPHRASE,
+    ),
+    BadInput("peer accept --stack buddy", 2, "Missing argument 'INVITATION'"),
+    BadInput(
+        "peer accept hello --stack buddy --dir {tmp}/peer-project", 2,
+        "INVITATION: not a tappaas invitation (it must start with 'tappaas-invite-v1:')",
+    ),
+    BadInput(
+        "peer accept tappaas-invite-v1:AAAA --stack buddy --dir {tmp}/peer-project", 2,
+        "INVITATION: the invitation is cut short",
+    ),
+    BadInput(f"peer accept {SEALED} --stack nope --dir {{tmp}}/project", 2, "no stack file"),
+    BadInput(
+        f"peer accept {SEALED} --stack prod --dir {{tmp}}/project", 2,
+        "stack prod has role site: only a peer",
+    ),
+    BadInput(
+        f"peer accept {SEALED} --stack buddy --dir {{tmp}}/peer-project", 2,
+        "export PULUMI_CONFIG_PASSPHRASE=", env=NO_PASSPHRASE,
+    ),
+    BadInput("peer check", 2, "Missing option '--stack'"),
+    BadInput("peer check --stack nope --dir {tmp}/project", 3, "UNKNOWN: no stack file"),
+    BadInput(
+        "peer check --stack invalid --dir {tmp}/peer-project", 3, "services.web.importance"
+    ),
+    BadInput(
+        "peer check --stack buddy --dir {tmp}/peer-project", 3,
+        "UNKNOWN: stack buddy's secrets are encrypted with a passphrase", env=NO_PASSPHRASE,
+    ),
+    BadInput("peer anchor --stack nope --dir {tmp}/project", 2, "no stack file"),
+    BadInput(
+        "peer anchor --stack buddy --dir {tmp}/peer-project", 2,
+        "export PULUMI_CONFIG_PASSPHRASE=", env=NO_PASSPHRASE,
+    ),
+    BadInput(
+        "peer anchor --stack buddy --skew-minutes -5 --dir {tmp}/peer-project", 2,
+        "Invalid value for '--skew-minutes'",
+    ),
     # lab
     BadInput("lab", 2, "Usage: tappaas lab"),
     BadInput("lab up --start yesterday", 2, "--start 'yesterday' is not an ISO 8601 time"),

@@ -104,6 +104,8 @@ def test_every_provider_up_noop_refresh_destroy(
     for value in (*secrets.values(), token_secret, *key_material):
         assert value not in raw
 
+    # A restored VM is protected in PVE: deleting it takes the admin unsetting that first.
+    lab_client(lab.pve).put("/nodes/tappaas2/qemu/9340/config", protection=0)
     destroyed = runner.destroy()
     assert destroyed.summary.resource_changes == {"delete": DYNAMIC_RESOURCES + 1}
     archive = lab.control.snapshots("local", "archive")

@@ -8,7 +8,6 @@ is untouched because the engine works on a private copy.
 from __future__ import annotations
 
 import copy
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +19,9 @@ from typer.testing import CliRunner
 from lab import Lab
 from tappaas.automation import Engine, lab_stacks
 from tappaas.cli import app
-from tappaas.cli.stack import runner, write_lab_stacks
+from tappaas.cli.stack import runner
 from tests.conftest import REPO
+from tests.engine.lab_project import lab_project
 
 pytestmark = pytest.mark.engine
 PASSPHRASE = {"PULUMI_CONFIG_PASSPHRASE": "tests-only"}
@@ -70,13 +70,9 @@ def test_preview_leaves_a_tracked_stack_file_as_written(engine: Engine, tmp_path
 def test_a_policy_error_is_said_once_and_a_good_preview_streams(
     engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]
 ) -> None:
-    lab = lab_factory()
-    project = _project(tmp_path)
-    lab_file = project / ".lab" / "lab.json"
-    lab_file.parent.mkdir()
-    lab_file.write_text(json.dumps({"endpoints": [e.to_dict() for e in lab.endpoints()]}))
-    backend = tmp_path / "state"
-    write_lab_stacks(lab_file, project, backend)
+    lab_site = lab_project(engine, tmp_path, lab_factory)
+    project, backend = lab_site.directory, lab_site.pulumi.backend_dir
+    assert backend is not None
     common = ("--dir", str(project), "--backend", str(backend))
 
     good = _invoke("preview", lab_stacks.SITE_STACK, *common)
@@ -85,10 +81,11 @@ def test_a_policy_error_is_said_once_and_a_good_preview_streams(
     assert "Previewing update (lab)" in good.output
 
     stack_file = project / f"Pulumi.{lab_stacks.SITE_STACK}.yaml"
-    document = yaml.safe_load(stack_file.read_text())
-    broken = copy.deepcopy(document)
+    text = stack_file.read_text()
+    header = "".join(text.splitlines(keepends=True)[:2])  # the lab stack file's marker lines
+    broken = copy.deepcopy(yaml.safe_load(text))
     del broken["config"]["tappaas:site"]["remote"]
-    stack_file.write_text(yaml.safe_dump(broken))
+    stack_file.write_text(header + yaml.safe_dump(broken))
     written = stack_file.read_bytes()
     bad = _invoke("preview", lab_stacks.SITE_STACK, *common)
     assert bad.exit_code == 1

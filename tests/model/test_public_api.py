@@ -41,6 +41,7 @@ PUBLIC = {
         "PoolRole",
         "RecoveryMethod",
         "RecoverySettings",
+        "RestorePoint",
         "Redundancy",
         "Remote",
         "ReplicationSettings",

@@ -231,6 +231,7 @@ def test_every_code_has_a_case_or_a_dedicated_test() -> None:
         Code.ONE_FORMAT,
         Code.FAILOVER_LACKS_POOL,
         Code.RETENTION_BELOW_DESIGN,
+        Code.PUSH_CAN_DELETE,  # test_push_with_remove_vanished_is_an_error_until_accepted
         # from the live resolver's settings, not the config: tests/policy/test_resolver_findings.py
         Code.SERVE_EXPIRED_OFF,
         Code.PREFETCH_OFF,
@@ -298,6 +299,35 @@ def test_peer_guests_that_mirror_deletions_are_flagged() -> None:
         "guests": {"home": {"stack": "organization/tappaas/prod", "remove_vanished": True}}
     }
     assert [f.path for f in only(raw, Code.REMOVE_VANISHED)] == ["peer.guests.home.remove_vanished"]
+
+
+@pytest.mark.parametrize("place", ["remote", "guest"])
+def test_push_with_remove_vanished_is_an_error_until_accepted(place: str) -> None:
+    """The writer token of a push with remove-vanished may delete the whole copy at will."""
+    raw = small_site()
+    if place == "remote":
+        raw["remote"] = {
+            "address": "10.9.0.1:8007",
+            "fingerprint": raw["backup"]["pbs"]["fingerprint"],
+            "datastore": "copies",
+            "direction": "push",
+            "remove_vanished": True,
+            "credential": {"token_id": "test@pbs!push", "token_secret": {"secret": "pushToken"}},
+        }
+        spec, path = raw["remote"], "remote.remove_vanished"
+    else:
+        raw["role"] = "peer"
+        spec = {"stack": "organization/tappaas/prod", "direction": "push", "remove_vanished": True}
+        raw["peer"] = {"guests": {"home": spec}}
+        path = "peer.guests.home.remove_vanished"
+    (finding,) = only(raw, Code.PUSH_CAN_DELETE)
+    assert (finding.severity, finding.path) == (Severity.ERROR, path)
+    assert "delete every snapshot of the copy" in finding.message
+    assert "accept_deletable_copy: true" in finding.fix
+    assert only(raw, Code.REMOVE_VANISHED) == []
+    spec["accept_deletable_copy"] = True
+    (accepted,) = only(raw, Code.PUSH_CAN_DELETE)
+    assert accepted.severity is Severity.WARNING and "accepted" in accepted.message
 
 
 def test_cloud_recovery_stacks_are_not_held_to_321() -> None:

@@ -58,11 +58,13 @@ def test_latest_skips_containers_and_unfinished_backups(lab: Lab, unique_name) -
             "endpoint": endpoint(lab.pve),
             "node": "tappaas1",
             "vmid": 9343,
+            "owner": "tappaas/test-dr",
             "archive": f"{storage}:backup/vm/340/latest",
             "storage": "tanka",
         }
     )
     created = provider.create(inputs)
     assert created.outs["restored_snapshot"] == "backup/vm/340/2025-01-01T02:00:04Z"
+    pve.put("/nodes/tappaas1/qemu/9343/config", protection=0)  # restored VMs are protected
     provider.delete(created.id, created.outs)
     pve.delete(f"/storage/{storage}")

@@ -290,6 +290,19 @@ def update_acl(call: PbsCall) -> None:
         entries.append(AclEntry(path, auth_id, role, propagate))
 
 
+DEFAULT_PERMISSION_PATHS = ("/", "/access", "/datastore", "/remote", "/system")
+"""Listed even without an ACL (proxmox-backup ``list_permissions``)."""
+
+
+def _listed_paths(call: PbsCall) -> list[str]:
+    """Every node of the ACL tree (each ACL path and its parents) and the default paths."""
+    paths = set(DEFAULT_PERMISSION_PATHS)
+    for entry in call.access.acl:
+        parts = [part for part in entry.path.split("/") if part]
+        paths.update("/" + "/".join(parts[: i + 1]) for i in range(len(parts)))
+    return sorted(paths)
+
+
 @ROUTES.route("GET", "/access/permissions", "auth-id?:string path?:string")
 def permissions(call: PbsCall) -> dict[str, dict[str, bool]]:
     """Effective privileges per path (the caller's, or another's for auditors)."""
@@ -297,14 +310,10 @@ def permissions(call: PbsCall) -> dict[str, dict[str, bool]]:
     foreign = auth_id != call.auth_id and auth_id.split("!", maxsplit=1)[0] != call.userid
     if foreign and not call.has("/access", "Sys.Audit"):
         raise ApiError(403, "permission check failed")
-    paths = (
-        [call.param("path")]
-        if call.param("path")
-        else sorted({"/", *(e.path for e in call.access.acl)})
-    )
+    paths = [call.param("path")] if call.param("path") else _listed_paths(call)
     out: dict[str, dict[str, bool]] = {}
-    for path in paths:
-        privileges = call.access.privileges(auth_id, str(path))
-        if privileges:
-            out[str(path)] = {p: True for p in sorted(privileges)}
+    for path in paths:  # proxmox-backup src/api2/access/mod.rs list_permissions
+        privileges, propagated = call.access.privilege_details(auth_id, str(path))
+        if privileges:  # privilege → whether it propagates below the path
+            out[str(path)] = {p: p in propagated for p in sorted(privileges)}
     return out

@@ -5,7 +5,9 @@ Restore (``Qemu.pm create_vm`` with ``archive=<pbs-storage>:backup/vm/<id>/<time
 and an encrypted one restores only through a storage entry holding a key (else the task
 fails). Disks are recreated on ``storage`` (default: where they were), ``unique`` gives new
 MAC addresses, ``live-restore``/``start`` leave the VM running, ``ha-managed`` adds an HA
-resource. A config that lives on another node is "does not exist" here, as on PVE.
+resource; other config keys (``tags``, ``description``, ``protection``) override the
+backup's. A VM with ``protection`` set can neither be destroyed nor restored over. A config
+that lives on another node is "does not exist" here, as on PVE.
 
 Power and migration requests for an HA-managed VM go to HA, as on PVE (``hastart``,
 ``hastop``, ``hamigrate`` tasks that only ask: the resource's requested state changes, the
@@ -52,6 +54,11 @@ CREATE_CONTROL = (
     "ha-managed",
 )
 GIB = 1024**3
+
+
+def _protected(vm: Vm) -> bool:
+    """The ``protection`` flag (pve-guest-common ``AbstractConfig.pm`` check_protection)."""
+    return str(vm.config.get("protection", "0")) not in ("0", "False", "")
 
 
 def _vm(call: PveCall) -> Vm:
@@ -176,6 +183,14 @@ def create_vm(call: PveCall) -> str:
         )
     if existing is not None and existing.status == "running":
         raise pve_die(f"unable to restore VM {vmid} - VM is running")
+    if existing is not None and _protected(existing):  # qemu-server API2/Qemu.pm restorefn
+        return call.services.tasks.start(
+            node.name,
+            "qmrestore",
+            str(vmid),
+            call.auth_id,
+            error=f"unable to restore VM {vmid} - protection mode enabled",
+        ).upid
     overrides = {k: str(v) for k, v in call.params.items() if k not in CREATE_CONTROL}
     if archive:
         if any(DISK_KEY.match(k) for k in overrides):
@@ -323,6 +338,8 @@ def destroy(call: PveCall) -> str:
     """Remove a stopped VM and its disks; ``purge`` also drops its jobs and HA resource."""
     vm = _vm(call)
     sid = f"vm:{vm.vmid}"
+    if _protected(vm):  # qemu-server API2/Qemu.pm destroy_vm: check_protection first
+        raise pve_die(f"can't remove VM {vm.vmid} - protection mode enabled")
     if vm.status == "running":
         raise pve_die(f"VM {vm.vmid} is running - destroy failed")
     if sid in call.state.ha_resources and not call.param("purge"):

@@ -143,6 +143,7 @@ def main() -> None:
             "archive": lab["archive"],
             "storage": "tanka",
             "unique": True,
+            "owner": f"{pulumi.get_project()}/{pulumi.get_stack()}",
         },
     )
     pulumi.export("token_id", token.token_id)
