@@ -15,7 +15,8 @@ from pulumi.automation.errors import CommandError
 
 from tappaas.automation.adoption import AdoptionError, AdoptionReport, Survey, Verdict, adopt
 from tappaas.cli.errors import EXIT_FAILED, EXIT_OK, InputError, OperationFailed
-from tappaas.cli.stack import private_copy, require_passphrase, require_stack_file, runner
+from tappaas.cli.passphrase import require_passphrase
+from tappaas.cli.stack import private_copy, require_stack_file, runner
 from tappaas.model import ConfigError, load_stack_file
 
 WIDTH = 80
