@@ -319,15 +319,22 @@ class Lab:
                 cluster.backup_servers = servers
 
     def stop(self) -> None:
-        """Stop every server (saving the state first when ``state_file`` is set)."""
+        """Stop every server, then save the state when ``state_file`` is set.
+
+        In that order, as a Proxmox that persists a change before answering: every write a
+        client was answered for is in the saved state, and nothing is answered after it.
+        """
         if hasattr(self, "world"):
             self.world.engine.stop()
-        if self._servers and self.config.state_file is not None:
-            self.save()
+        for app in self._apps.values():
+            app.stop()
+        serving = bool(self._servers)
         for server in self._servers:
             with contextlib.suppress(OSError):
                 server.stop()
         self._servers.clear()
+        if serving and self.config.state_file is not None:
+            self.save()
 
     def __enter__(self) -> Lab:
         return self

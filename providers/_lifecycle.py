@@ -12,14 +12,24 @@ into identity (a change means replace) and settings (updated in place), plus fou
 - ``create``/``update`` first check the server's release (``/version``, once per run), and
   read the object back before returning outputs;
 - ``read`` of a vanished object returns empty outputs; ``delete`` ignores NotFound only;
-- write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes.
+- write-only inputs (passwords) are never output: a SHA-256 of them is kept to see changes;
+- ``create`` adopts an object of the same id that is already there (left by an interrupted
+  ``up``, or made by a write whose answer was lost) when it is the object a create would have
+  made: same identity fields (e.g. a datastore's path and backing device), and whatever
+  ``adoption_refusal`` adds per resource; its settings are then brought to the declared ones.
+  Otherwise it fails with one line saying what exists, why it was not taken over and how to
+  adopt or rename it;
+- every failure reaches the user as one line; the traceback goes to the engine's debug
+  output (``_errors.reported``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import (
@@ -36,10 +46,22 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import unwrap_rpc_secret
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from providers import _engine_log
 from providers._endpoint import Credentials, Endpoint
-from tappaas.client import NotFoundError, ProxmoxClient
+from providers._errors import AdoptionRefusedError, reported
+from tappaas.client import (
+    ConflictError,
+    NotFoundError,
+    ProxmoxClient,
+    TaskTimeoutError,
+    TransientApiError,
+    TransportError,
+)
 
 PROVIDER_KEY = "__provider"
+MAYBE_MADE_BY_ANOTHER = (ConflictError, TransportError, TransientApiError, TaskTimeoutError)
+"""Create failures after which the object may exist anyway: an earlier, interrupted run's
+task still running, or this write landing although its answer was lost."""
 
 
 class Props(BaseModel):
@@ -69,6 +91,7 @@ class Props(BaseModel):
 
 
 P = TypeVar("P", bound=Props)
+T = TypeVar("T")
 
 
 def sha256(value: str) -> str:
@@ -102,6 +125,14 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def configure(self, req: ConfigureRequest) -> None:
         self.credentials = Credentials(req.config)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every entry point a resource defines (``RestoredVm`` narrows diff/read/delete)
+        reports its failures as one line too."""
+        super().__init_subclass__(**kwargs)
+        for name in ENTRY_POINTS:
+            if name in cls.__dict__:
+                setattr(cls, name, _reported_entry_point(name, cls.__dict__[name]))
+
     # --- hooks ------------------------------------------------------------------------------
 
     @abstractmethod
@@ -129,6 +160,49 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def extra_outputs(self, props: P, olds: dict[str, Any]) -> dict[str, Any]:
         """Outputs carried forward from the previous state (e.g. a token secret)."""
         return {}
+
+    # --- adoption hooks (create finds its object already there) ------------------------------
+
+    def adoption_refusal(
+        self, client: ProxmoxClient, object_id: str, wanted: P, found: P
+    ) -> str | None:
+        """Why ``found`` (live, same id) is not the object a create of ``wanted`` would have
+        made, or None when it is. Default: every identity field must match (a datastore on
+        another path is another datastore). Resources add their own rules."""
+        moved = sorted(n for n in wanted.identity if getattr(found, n) != getattr(wanted, n))
+        if not moved:
+            return None
+        differences = ", ".join(
+            f"{n}={getattr(found, n)!r} (declared {getattr(wanted, n)!r})" for n in moved
+        )
+        return f"already exists with {differences}: not taken over. {self.adoption_advice}"
+
+    #: The commands that resolve a refused adoption (per resource: adopt it, or rename ours).
+    adoption_advice: ClassVar[str] = (
+        "Declare it as it is in the stack config to adopt it, or give ours another name."
+    )
+
+    def adopt_object(
+        self, client: ProxmoxClient, object_id: str, wanted: P, found: P
+    ) -> dict[str, Any]:
+        """Take over ``found``: bring its settings to ``wanted``; extra outputs as on create.
+
+        Default: the in-place update, told that no write-only value (a password, a key) is
+        known to be on the server already, so each is sent."""
+        unknown = found.model_copy(update=dict.fromkeys(found.write_only))
+        self.update_object(client, object_id, unknown, wanted)
+        return {}
+
+    @property
+    def kind(self) -> str:
+        """The resource's name for messages, e.g. ``PbsDatastore``."""
+        return self.props_type.__name__.removesuffix("Props")
+
+    def _object_id_of(self, values: dict[str, Any]) -> str:
+        try:
+            return self.object_id(self.parse(values))
+        except ValidationError:
+            return "(invalid input)"
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -222,10 +296,31 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         wanted = self.parse(props)
         client = self.client(wanted)
         client.require_supported()
-        extra = self.create_object(client, wanted)
         object_id = self.object_id(wanted)
+        found = self.observe(client, object_id, wanted)
+        if found is not None:
+            extra = self._adopt(client, object_id, wanted, found)
+        else:
+            try:
+                extra = self.create_object(client, wanted)
+            except MAYBE_MADE_BY_ANOTHER:
+                found = self.observe(client, object_id, wanted)
+                if found is None:
+                    raise
+                extra = self._adopt(client, object_id, wanted, found)
         live = self._read_back(client, object_id, wanted)
         return CreateResult(id_=object_id, outs=self.outputs(live, extra))
+
+    def _adopt(self, client: ProxmoxClient, object_id: str, wanted: P, found: P) -> dict[str, Any]:
+        refusal = self.adoption_refusal(client, object_id, wanted, found)
+        if refusal is not None:
+            raise AdoptionRefusedError(refusal)
+        extra = self.adopt_object(client, object_id, wanted, found)
+        _engine_log.info(
+            f"{self.kind} '{object_id}' was already there (an interrupted run, or a write whose "
+            "answer was lost): adopted, settings brought to the declared ones"
+        )
+        return extra
 
     def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
@@ -281,6 +376,14 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
     )
 
 
+def _endpoint_of(values: dict[str, Any]) -> Endpoint | None:
+    """The endpoint named in raw inputs or outputs, if it parses (for error messages)."""
+    try:
+        return Endpoint.model_validate(plain(values).get("endpoint"))
+    except ValidationError:
+        return None
+
+
 def _manages(props: Props, name: str) -> bool:
     """False for an unset setting the API can neither delete nor default (``WireModel``)."""
     manages = getattr(props, "manages", None)
@@ -296,3 +399,24 @@ def _effective(props: Props, name: str) -> Any:
 def _secret_text(value: Any) -> str:
     getter = getattr(value, "get_secret_value", None)
     return str(getter() if getter else value)
+
+
+ENTRY_POINTS = ("diff", "create", "update", "read", "delete")
+"""What the engine calls on a provider (``check`` reports its own failures as such)."""
+
+
+def _reported_entry_point(operation: str, method: Callable[..., T]) -> Callable[..., T]:
+    """``method`` with any failure turned into one line naming the object (``_errors``)."""
+
+    @functools.wraps(method)
+    def entry_point(self: ObjectProvider[Any], *args: Any) -> T:
+        values = args[-1] if args and isinstance(args[-1], dict) else {}
+        object_id = args[0] if operation != "create" else self._object_id_of(values)
+        where = _endpoint_of(values) or (_endpoint_of(args[1]) if len(args) > 2 else None)
+        return reported(self.kind, str(object_id), operation, where, lambda: method(self, *args))
+
+    return entry_point
+
+
+for _name in ENTRY_POINTS:
+    setattr(ObjectProvider, _name, _reported_entry_point(_name, getattr(ObjectProvider, _name)))

@@ -42,6 +42,20 @@ class PbsAclProvider(ObjectProvider[PbsAclProps]):
         AccessApi(client).add_acl(props.entry())
         return {}
 
+    def adoption_refusal(
+        self, client: ProxmoxClient, object_id: str, wanted: PbsAclProps, found: PbsAclProps
+    ) -> str | None:
+        """An entry for the same (path, auth-id, role) is ours whatever its ``propagate``."""
+        return None
+
+    def adopt_object(
+        self, client: ProxmoxClient, object_id: str, wanted: PbsAclProps, found: PbsAclProps
+    ) -> dict[str, Any]:
+        """Setting the entry again fixes ``propagate`` (PBS replaces it for the same role)."""
+        if found.propagate != wanted.propagate:
+            AccessApi(client).add_acl(wanted.entry())
+        return {}
+
     def update_object(
         self, client: ProxmoxClient, object_id: str, old: PbsAclProps, new: PbsAclProps
     ) -> None:

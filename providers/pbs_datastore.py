@@ -31,6 +31,11 @@ class PbsDatastoreProvider(SectionProvider[PbsDatastoreProps]):
     props_type = PbsDatastoreProps
     wire_type = Datastore
     id_field = "name"
+    adoption_advice = (
+        "It may hold other backups. To adopt it, declare the path it has, e.g. `pulumi config "
+        "set --path tappaas:site.backup.path <its path>`; to keep it apart, name ours "
+        "differently (`tappaas:site.backup.datastore`)."
+    )
 
     def section(self, client: ProxmoxClient) -> SectionConfig[Any]:
         return DatastoreApi(client).section

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
+from providers._errors import GuidedError
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import ApiError, ProxmoxClient
@@ -17,7 +18,7 @@ from tappaas.model._types import PbsId
 from tappaas.pbs.namespace import MAX_DEPTH, NamespaceApi
 
 
-class NamespaceHoldsBackupsError(RuntimeError):
+class NamespaceHoldsBackupsError(GuidedError):
     """Deleting the namespace would delete backups: refused."""
 
 

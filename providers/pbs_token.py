@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import DiffResult, UpdateResult
 
+from providers import _engine_log
 from providers._lifecycle import ObjectProvider, Props, plain, vanished
 from providers._resource import ObjectResource
 from providers._section import retry_on_stale_digest
@@ -54,6 +55,20 @@ class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
             props.userid, props.token_name, props.wire(TokenSettings)
         )
         return {"token_id": props.token_id, "secret": secret.get_secret_value()}
+
+    def adopt_object(
+        self, client: ProxmoxClient, object_id: str, wanted: PbsTokenProps, found: PbsTokenProps
+    ) -> dict[str, Any]:
+        """A token that exists but whose secret this stack never saw (shown once, at creation,
+        to a run that was interrupted) cannot be used: regenerate it, and say so."""
+        self.update_object(client, object_id, found, wanted)
+        secret = AccessApi(client).regenerate_token(wanted.userid, wanted.token_name)
+        _engine_log.warning(
+            f"PBS token '{object_id}' already existed with a secret this stack never saw: "
+            "regenerated it (its permissions stay); whatever used the old secret gets the new "
+            "one from this stack's outputs"
+        )
+        return {"token_id": wanted.token_id, "secret": secret.get_secret_value()}
 
     def extra_outputs(self, props: PbsTokenProps, olds: dict[str, Any]) -> dict[str, Any]:
         return {"token_id": props.token_id, "secret": olds.get("secret")}

@@ -67,6 +67,11 @@ class PvePbsStorageProvider(SectionProvider[PvePbsStorageProps]):
     props_type = PvePbsStorageProps
     wire_type = PbsStorage
     id_field = "storage"
+    adoption_advice = (
+        "Backups may be written through it. Give ours another storage ID "
+        "(`pulumi config set --path tappaas:site.backup.pbs.storage_id <id>`), or remove that "
+        "entry (`pvesm remove <id>`) if nothing uses it."
+    )
 
     def section(self, client: ProxmoxClient) -> SectionConfig[Any]:
         return storages(client, PbsStorage, PbsStorageSettings)

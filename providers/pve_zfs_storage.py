@@ -28,6 +28,11 @@ class PveZfsStorageProvider(SectionProvider[PveZfsStorageProps]):
     props_type = PveZfsStorageProps
     wire_type = ZfsStorage
     id_field = "storage"
+    adoption_advice = (
+        "Guests' disks may live on it. Give the datapool another storage ID "
+        "(`pulumi config set --path tappaas:site.datapools.<pool>.storage_id <id>`), or "
+        "remove that entry (`pvesm remove <id>`) if it is unused."
+    )
 
     def section(self, client: ProxmoxClient) -> SectionConfig[Any]:
         return storages(client, ZfsStorage, ZfsStorageSettings)

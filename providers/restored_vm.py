@@ -35,6 +35,7 @@ import pulumi
 from pulumi.dynamic import DiffResult, ReadResult
 from pydantic import Field
 
+from providers._errors import GuidedError
 from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import NotFoundError, ProxmoxClient
@@ -49,11 +50,11 @@ MARK = "tappaas-restored"
 OWNER_PATTERN = r"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$"
 
 
-class ForeignVmError(RuntimeError):
+class ForeignVmError(GuidedError):
     """The VM on this vmid is not the one this resource restored: it is left alone."""
 
 
-class ProtectedVmError(RuntimeError):
+class ProtectedVmError(GuidedError):
     """The restored VM is protected in PVE: deleting it is the admin's explicit decision."""
 
 
@@ -157,6 +158,44 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
                 f"or restore again with a new restore_generation"
             )
         return config
+
+    def adoption_refusal(
+        self,
+        client: ProxmoxClient,
+        object_id: str,
+        wanted: RestoredVmProps,
+        found: RestoredVmProps,
+    ) -> str | None:
+        """A VM carrying this resource's mark (``observe`` refused any other) is adopted once
+        its restore has finished: a VM still locked by an interrupted restore is not."""
+        config = QemuApi(client).config(wanted.node, wanted.vmid) or {}
+        if config.get("lock"):
+            return (
+                f"VM {wanted.vmid} on {wanted.node} is our restore, but still locked "
+                f"('{config['lock']}'): an interrupted restore. Remove it (`qm unlock "
+                f"{wanted.vmid} && qm set {wanted.vmid} --protection 0 && qm destroy "
+                f"{wanted.vmid} --purge` on {wanted.node}) and run `pulumi up` again"
+            )
+        return None
+
+    def adopt_object(
+        self,
+        client: ProxmoxClient,
+        object_id: str,
+        wanted: RestoredVmProps,
+        found: RestoredVmProps,
+    ) -> dict[str, Any]:
+        """Our finished restore, left by an interrupted ``up``: its mark says which snapshot;
+        how long it took is not known."""
+        config = QemuApi(client).config(wanted.node, wanted.vmid) or {}
+        mark = parse_mark(config.get("description")) or {}
+        snapshot = mark.get("snapshot")
+        return {
+            "restored_snapshot": f"backup/{snapshot}" if snapshot else None,
+            "restore_seconds": None,
+            "restore_task": None,
+            "restored_with": wanted.restore_options(),
+        }
 
     def create_object(self, client: ProxmoxClient, props: RestoredVmProps) -> dict[str, Any]:
         archive = self._resolve(client, props)

@@ -80,6 +80,7 @@ class ApiApp(ABC, Generic[S]):
         self.world = world
         self.clock: Callable[[], float] = world.clock.now
         self.lock = world.lock
+        self.stopped = False
         self.tickets = TicketAuthority(self.product.upper())
         self.control: Callable[[Request], Response] | None = None
         self.handlers: dict[tuple[str, str], Route] = {}
@@ -162,6 +163,11 @@ class ApiApp(ABC, Generic[S]):
             ticket = authorization[len(self.ticket_cookie) + 1 :]
         return ticket
 
+    def stop(self) -> None:
+        """Answer no more requests; a call being handled finishes first (it holds the lock)."""
+        with self.lock:
+            self.stopped = True
+
     def csrf_valid(self, request: Request, userid: str) -> bool:
         """With ticket auth, every call but a GET must carry the CSRF token issued with it."""
         return request.method == "GET" or self.tickets.verify_csrf(
@@ -170,7 +176,9 @@ class ApiApp(ABC, Generic[S]):
 
     # -- pipeline ------------------------------------------------------------------------
     def handle(self, request: Request) -> Response | None:
-        """Answer one HTTP request."""
+        """Answer one HTTP request (none once the lab stopped: the connection drops)."""
+        if self.stopped:
+            return None
         if request.path.startswith(CONTROL_PREFIX + "/") and self.control is not None:
             return self.control(request)
         if not self.world.reachable(self.instance):

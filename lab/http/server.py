@@ -83,6 +83,8 @@ class LabHttpServer(ThreadingHTTPServer):
         self.context = context
         self.app = app
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -99,9 +101,13 @@ class LabHttpServer(ThreadingHTTPServer):
             tls = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             return
+        with self._connections_lock:
+            self._connections.add(tls)
         try:
             _Handler(tls, client_address, self)
         finally:
+            with self._connections_lock:
+                self._connections.discard(tls)
             with contextlib.suppress(OSError):
                 tls.close()
 
@@ -113,8 +119,14 @@ class LabHttpServer(ThreadingHTTPServer):
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket, and every open connection with it: as when a
+        server process exits, a keep-alive client gets a reset, not an answer from the past."""
         self.shutdown()
         self.server_close()
+        with self._connections_lock:
+            open_connections = list(self._connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)

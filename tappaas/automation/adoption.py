@@ -53,12 +53,11 @@ from pulumi.dynamic import Config
 from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret, wrap_rpc_secret
 
 from providers import PROVIDERS_BY_TYPE, Credentials, Endpoint, Props
-from tappaas.automation.adoption_pve import PLUGIN_TYPES, in_the_way
+from tappaas.automation.adoption_pve import PLUGIN_TYPES, ExistingObjects, in_the_way
 from tappaas.automation.stacks import SECRET_SIGNATURE, StackRunner, project_name
 from tappaas.client import Product, ProxmoxError
 from tappaas.components.connection import endpoint_input
 from tappaas.model import SiteConfig
-from tappaas.pve.existing import ExistingObjects
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's marker for a value not known during a preview."""
@@ -69,6 +68,9 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 PROVIDER_KEY = "__provider"
 MAX_ROUNDS = 8
 """Inputs depend on at most a few earlier resources (user → token → ACL); a guard, not a goal."""
+NEW = frozenset({"create", "import"})
+"""Steps of a resource not in the state: a create, or the program's own import of an upstream
+object that exists (``providers.upstream_adoption``)."""
 REPLACING = frozenset({"replace", "create-replacement", "delete-replaced", "discard-replaced"})
 
 
@@ -317,7 +319,8 @@ def _for_import(value: Any, urn: str) -> Any:
 def _declared(
     runner: StackRunner, targets: list[str] | None, providers: Captured
 ) -> list[_Declared]:
-    """Every resource a preview would create (not in the state yet), from its events.
+    """Every resource a preview would create or import (not in the state yet), from its
+    events.
 
     After a round of imports, only what is still to adopt is targeted: the adopted
     resources then stay as imported (the engine does not diff untargeted resources), so the
@@ -326,7 +329,7 @@ def _declared(
     found = []
     for event in _preview_events(runner, targets, providers):
         pre = event.resource_pre_event
-        if pre is None or pre.metadata.op.value != "create" or pre.metadata.new is None:
+        if pre is None or pre.metadata.op.value not in NEW or pre.metadata.new is None:
             continue
         new = pre.metadata.new
         if pre.metadata.type == STACK_TYPE:

@@ -5,7 +5,10 @@ terraform-provider-proxmox v0.111.1 ``ImportState``: ``fwprovider/nodes/disks/zf
 ``<node>/<pool>``, ``fwprovider/cluster/ha`` the rule id and the resource's ``vm:<id>``,
 ``fwprovider/cluster/options`` reads the one set of options whatever the id; pulumi-proxmoxve
 documents ``cluster``). That import fails on a missing object, so each one is looked up first
-(``ExistingObjects``, GET only).
+(``ExistingObjects``, GET only). The program itself adopts, with the ``import`` resource
+option, the plugin's objects that exist (a pool only on its declared disks:
+``providers.upstream_adoption``), so the first ``up`` would import them anyway; adoption
+imports them beforehand so their differences are reported first.
 
 Where upstream TAPPaaS named an object otherwise than the stack does, the object is in the
 way of the one the stack would create: PVE refuses a VM in a second node-affinity rule
@@ -19,11 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from providers import PveBackupJob
+from tappaas.client import ProxmoxClient
 from tappaas.model import SiteConfig
-from tappaas.pve.existing import ExistingObjects
+from tappaas.pve.backup_job import BackupJob, backup_jobs
+from tappaas.pve.ha import ha_resource_ids, ha_rule_ids, node_affinity_rules
+from tappaas.pve.zfs import zfs_pool_names
 
 ZFS = "proxmoxve:node/disk/zfs:Zfs"
 HA_RESOURCE = "proxmoxve:index/haresource:Haresource"
@@ -34,6 +41,36 @@ POOL_NOTE = (
     "devices, raidlevel, ashift, compression: PVE does not report them, so the state "
     "records the declared ones (a pool is never re-created)"
 )
+
+
+class ExistingObjects:
+    """The cluster's pools, HA resources and rules, and vzdump jobs (GET only), each list
+    read once per adoption."""
+
+    def __init__(self, client: ProxmoxClient) -> None:
+        self.client = client
+        self._pools: dict[str, frozenset[str]] = {}
+
+    def pools(self, node: str) -> frozenset[str]:
+        if node not in self._pools:
+            self._pools[node] = zfs_pool_names(self.client, node)
+        return self._pools[node]
+
+    @cached_property
+    def ha_resources(self) -> frozenset[str]:
+        return ha_resource_ids(self.client)
+
+    @cached_property
+    def ha_rules(self) -> frozenset[str]:
+        return ha_rule_ids(self.client)
+
+    @cached_property
+    def node_affinity_rules(self) -> dict[str, tuple[str, ...]]:
+        return node_affinity_rules(self.client)
+
+    @cached_property
+    def backup_jobs(self) -> list[BackupJob]:
+        return backup_jobs(self.client).list()
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ class Engine:
         venv = venv or Path(sys.prefix)
         env = {
             "PATH": os.pathsep.join([str(self.bin_dir), str(venv / "bin"), os.environ["PATH"]]),
-            "PULUMI_BACKEND_URL": backend_dir.resolve().as_uri(),
+            "PULUMI_BACKEND_URL": file_backend_url(backend_dir),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PULUMI_RUNTIME_VIRTUALENV": str(venv),
@@ -64,6 +64,19 @@ class Engine:
         if passphrase is not None:
             env["PULUMI_CONFIG_PASSPHRASE"] = passphrase
         return env
+
+
+FILE_BACKEND_OPTIONS = "metadata=skip"
+"""Query of our ``file://`` backend URLs. gocloud's fileblob, which the file backend uses,
+replaces a state file atomically (temp file, rename) but rewrites its ``.attrs`` sidecar in
+place (gocloud.dev ``blob/fileblob/attrs.go``, ``setAttrs``): an ``up`` killed at that moment
+leaves it empty, and every later command fails with "failed to load checkpoint: EOF" (seen
+here in the kill test). Pulumi reads none of those attributes, so none are written."""
+
+
+def file_backend_url(backend_dir: Path) -> str:
+    """``PULUMI_BACKEND_URL`` for a local file backend that survives a kill."""
+    return f"{backend_dir.resolve().as_uri()}?{FILE_BACKEND_OPTIONS}"
 
 
 def _version_of(pulumi: Path) -> str | None:

@@ -33,6 +33,7 @@ from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
 from tappaas.automation import EngineNotFoundError, StackRunner, find_engine, lab_stacks
+from tappaas.automation.engine import file_backend_url
 from tappaas.automation.pulumi_cli import CA_FILE_ENV
 from tappaas.cli.engine_output import EngineOutput
 from tappaas.cli.errors import InputError, OperationFailed
@@ -202,8 +203,12 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
     for stack, (config, source) in stacks.items():
         lab_stacks.write_stack_file(project_dir / f"Pulumi.{stack}.yaml", config, source, lab_file)
         target = runner(stack, project_dir, backend).stack
-        for key in lab_stacks.STACK_SECRETS[stack]:
-            target.set_config(key, ConfigValue(value=values[key], secret=True))
+        target.set_all_config(  # one `pulumi config set-all` per stack
+            {
+                key: ConfigValue(value=values[key], secret=True)
+                for key in lab_stacks.STACK_SECRETS[stack]
+            }
+        )
     return list(stacks)
 
 
@@ -245,7 +250,7 @@ def env(
     state = backend if backend.is_absolute() else (project_dir / backend).resolve()
     exports = {
         "PATH": f"{engine.bin_dir}:$PATH",
-        "PULUMI_BACKEND_URL": state.as_uri(),
+        "PULUMI_BACKEND_URL": file_backend_url(state),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
     }
     if lab_file.exists():

@@ -41,18 +41,19 @@ def classify(
     message: str,
     param_errors: Mapping[str, str] | None = None,
 ) -> ApiError:
-    """The most specific error for this answer; the message is kept verbatim."""
-    lowered = message.lower()
-    about_params = " ".join(str(text) for text in (param_errors or {}).values()).lower()
+    """The most specific error for this answer; the message is kept verbatim.
+
+    Per-parameter texts count too: PVE answers a read of a missing backup job with ``400
+    Parameter verification failed`` and ``id: No such job '…'`` (pve-manager
+    ``PVE/API2/Backup.pm``, ``raise_param_exc``), which is "gone", not bad input.
+    """
+    lowered = " ".join([message, *(param_errors or {}).values()]).lower()
     kind: type[ApiError] = ApiError
     if status in TRANSIENT_STATUSES or any(t in lowered for t in TRANSIENT_TEXTS):
         kind = TransientApiError
     elif status in AUTH_STATUSES:
         kind = AuthError
     elif status == 404 or any(t in lowered for t in NOT_FOUND_TEXTS):
-        kind = NotFoundError
-    elif status == 400 and any(t in about_params for t in NOT_FOUND_TEXTS):
-        # pve-manager API2/Backup.pm: a missing job is raise_param_exc({id => "No such job"})
         kind = NotFoundError
     elif any(t in lowered for t in CONFLICT_TEXTS):
         kind = ConflictError

@@ -52,7 +52,10 @@ class Availability(pulumi.ComponentResource):
                     max_relocate=ha.max_relocate,
                     failback=ha.failback,
                     comment=f"tappaas: {service_name}",
-                    opts=child,
+                    opts=pulumi.ResourceOptions.merge(
+                        child,
+                        pulumi.ResourceOptions(import_=pve.existing.ha_resource_import_id(sid)),
+                    ),
                 )
                 proxmoxve.Harule(
                     f"{service_name}-affinity",
@@ -63,7 +66,11 @@ class Availability(pulumi.ComponentResource):
                     strict=ha.strict,
                     comment=f"tappaas: {service_name} prefers {service.node}, then {failover}",
                     opts=pulumi.ResourceOptions.merge(
-                        child, pulumi.ResourceOptions(depends_on=[resource])
+                        child,
+                        pulumi.ResourceOptions(
+                            depends_on=[resource],
+                            import_=pve.existing.ha_rule_import_id(ha.rule_id(service_name)),
+                        ),
                     ),
                 )
                 self.ha_services.append(service_name)

@@ -11,8 +11,10 @@ from typing import Any
 
 import pulumi
 import pulumi_proxmoxve as proxmoxve
+from pydantic import SecretStr
 
-from tappaas.client import Product
+from providers.upstream_adoption import UpstreamInventory
+from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 from tappaas.model import ApiToken, ClusterApi, Endpoint, SecretRef
 from tappaas.model.secrets import clean_secret, clean_token_secret
 
@@ -70,3 +72,19 @@ def upstream_provider(
         insecure=False,
         opts=opts,
     )
+
+
+def upstream_inventory(api: ClusterApi) -> UpstreamInventory:
+    """What exists of the upstream plugin's objects on this cluster, read with the same token
+    and pinned like our providers; reads happen only when a component asks."""
+    token = api.api_token
+    secret = pulumi.Config(token.token_secret.namespace).require(token.token_secret.key)
+    settings = ConnectionSettings(
+        product=Product.PVE,
+        host=api.host,
+        port=api.port,
+        fingerprint=api.fingerprint,
+        token_id=token.token_id,
+        token_secret=SecretStr(secret),
+    )
+    return UpstreamInventory(ProxmoxClient(settings))

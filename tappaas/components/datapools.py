@@ -47,7 +47,12 @@ class Datapools(pulumi.ComponentResource):
                     compression=pool.compression.value,
                     add_storage=False,
                     opts=pulumi.ResourceOptions.merge(
-                        upstream, pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+                        upstream,
+                        _pool_options(
+                            pve.existing.pool_import_id(
+                                node, pool_name, pool.redundancy.raidlevel, devices
+                            )
+                        ),
                     ),
                 )
                 for node, devices in pool.devices.items()
@@ -67,3 +72,14 @@ class Datapools(pulumi.ComponentResource):
                 )
                 self.storages.append(storage)
         self.register_outputs({"pools": sorted(self.pools)})
+
+
+def _pool_options(existing_id: str | None) -> pulumi.ResourceOptions:
+    """Protected and retained; a pool that already exists (on the declared disks) adopted."""
+    if existing_id is None:
+        return pulumi.ResourceOptions(protect=True, retain_on_delete=True)
+    # The plugin does not read a pool's disks, layout, ashift or compression back on import,
+    # and plans no replacement for an attribute its state lacks (bpg
+    # ``fwprovider/nodes/disks/zfs/resource.go``: ``RequiresReplaceIf`` on a non-null state), so
+    # an adopted pool is updated in place (no API call) with the declared values.
+    return pulumi.ResourceOptions(protect=True, retain_on_delete=True, import_=existing_id)

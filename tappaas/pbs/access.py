@@ -122,7 +122,11 @@ class AccessApi:
         return True
 
     def regenerate_token(self, userid: str, name: str) -> SecretStr:
-        """A new secret for the token, returned once; the old one stops working at once."""
+        """A new secret for an existing token (its ACLs stay); the old one stops working.
+
+        PBS ``update_token`` with ``regenerate`` answers ``{tokenid, secret}`` (proxmox-backup
+        ``src/api2/access/user.rs``), the only time it shows that secret.
+        """
         data = self.client.put(self._token_path(userid, name), regenerate=True)
         return SecretStr(str(data["secret"]))
 

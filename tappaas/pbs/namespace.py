@@ -6,7 +6,7 @@ one that still holds backup groups is refused (``delete-groups`` stays 0): data 
 
 from __future__ import annotations
 
-from tappaas.client import ProxmoxClient
+from tappaas.client import NotFoundError, ProxmoxClient
 
 MAX_DEPTH = 7
 
@@ -25,8 +25,13 @@ class NamespaceApi:
         self.path = f"/admin/datastore/{store}/namespace"
 
     def exists(self, namespace: str) -> bool:
+        """Listed under its parent; a missing parent (PBS: "namespace 'a' does not exist")
+        means it is missing too."""
         parent, _ = split_namespace(namespace)
-        items = self.client.get(self.path, parent=parent, **{"max-depth": 1}) or []
+        try:
+            items = self.client.get(self.path, parent=parent, **{"max-depth": 1}) or []
+        except NotFoundError:
+            return False
         return any(str(item.get("ns", "")).strip("/") == namespace.strip("/") for item in items)
 
     def create(self, namespace: str) -> None:

@@ -28,7 +28,7 @@ from providers.pbs_namespace import PbsNamespaceProvider
 from providers.pve_pbs_storage import PvePbsStorageProvider
 from providers.restored_vm import ProtectedVmError, RestoredVmProvider, parse_mark
 from tests.acceptance.servers import NAME, Server, stack_config
-from tests.providers.harness import configured, lifecycle_inputs
+from tests.providers.harness import configured, fails_with, lifecycle_inputs
 
 pytestmark = pytest.mark.acceptance
 Checked = Callable[[str], None]
@@ -171,7 +171,7 @@ def test_back_up_restore_latest_and_hand_over_groups(
         mark = {"stack": OWNER, "generation": "0", "snapshot": snapshot.removeprefix("backup/")}
         assert parse_mark(config.get("description")) == mark
         assert int(config["protection"]) == 1
-        with pytest.raises(ProtectedVmError):
+        with fails_with(ProtectedVmError, match="--protection 0"):
             provider.delete(restored.id, restored.outs)
         checklist("the restored VM carries the stack's mark and PVE protection; delete refuses")
     finally:

@@ -102,7 +102,9 @@ def test_site_stack_with_the_plugin_under_plain_pulumi(
     assert [f"{r.method} {r.path}" for r in records if r.is_write] == []
     reads = Counter(r.instance for r in records)
     managed = _managed(_state(project, lab_stacks.SITE_STACK))
-    assert reads["pve"] <= managed["pve"], (reads, managed)
+    # Ours read their object once; the program reads each pool (and its node's lists) and the
+    # HA lists, to adopt what an interrupted up may have left (providers/upstream_adoption).
+    assert reads["pve"] <= managed["pve"] + managed["upstream"], (reads, managed)
     assert reads["local"] <= managed["pbs"], (reads, managed)
 
     printed.append(pulumi.refresh(lab_stacks.SITE_STACK, extra=["--expect-no-changes"]))

@@ -6,12 +6,17 @@ in which the token secret sits under a key the endpoint names.
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pydantic import SecretStr
 
 from lab import Endpoint as LabEndpoint
+from providers._errors import ProviderError
 from providers._lifecycle import ObjectProvider
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 
@@ -58,3 +63,18 @@ def lab_client(lab_endpoint: LabEndpoint) -> ProxmoxClient:
             token_secret=SecretStr(lab_endpoint.token_secret),
         )
     )
+
+
+@contextlib.contextmanager
+def fails_with(
+    kind: type[BaseException], match: str | None = None
+) -> Iterator[pytest.ExceptionInfo[ProviderError]]:
+    """A provider call fails as the user sees it: one line (no traceback) standing for an
+    exception of ``kind``; ``match`` is searched in that line."""
+    with pytest.raises(ProviderError) as failed:
+        yield failed
+    line = str(failed.value)
+    assert "\n" not in line and "Traceback" not in line, line
+    assert isinstance(failed.value.original, kind), repr(failed.value.original)
+    if match is not None:
+        assert re.search(match, line), line

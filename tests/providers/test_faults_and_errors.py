@@ -11,7 +11,13 @@ from providers._endpoint import MissingCredentialError
 from providers.pbs_datastore import PbsDatastoreProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
 from tappaas.client import FingerprintMismatchError
-from tests.providers.harness import configured, endpoint, lifecycle_inputs, stack_config
+from tests.providers.harness import (
+    configured,
+    endpoint,
+    fails_with,
+    lifecycle_inputs,
+    stack_config,
+)
 
 
 def _datastore(lab: Lab, name: str, **fields: Any) -> dict[str, Any]:
@@ -24,14 +30,14 @@ def test_wrong_fingerprint_fails_closed_naming_the_host(fresh_lab: Lab) -> None:
     provider = configured(PbsDatastoreProvider(), stack_config(fresh_lab.pbs["local"]))
     inputs = _datastore(fresh_lab, "pinned")
     inputs["endpoint"] = {**inputs["endpoint"], "fingerprint": ":".join(["5A"] * 32)}
-    with pytest.raises(FingerprintMismatchError, match=r"https://127\.0\.0\.1:\d+"):
+    with fails_with(FingerprintMismatchError, match=r"https://127\.0\.0\.1:\d+"):
         provider.create(inputs)
     assert fresh_lab.control.requests("local") == []  # nothing reached the API
 
 
 def test_missing_credential_names_the_config_key(fresh_lab: Lab) -> None:
     provider = configured(PbsDatastoreProvider(), {})
-    with pytest.raises(MissingCredentialError, match="localToken"):
+    with fails_with(MissingCredentialError, match="localToken"):
         provider.create(_datastore(fresh_lab, "nocred"))
 
 

@@ -18,7 +18,13 @@ from providers.pbs_token import PbsTokenProvider
 from providers.pbs_user import PbsUserProvider
 from providers.pbs_verify_job import PbsVerifyJobProvider
 from tappaas.client import ApiError, ConnectionSettings, Product, ProxmoxClient
-from tests.providers.harness import configured, endpoint, lifecycle_inputs, stack_config
+from tests.providers.harness import (
+    configured,
+    endpoint,
+    fails_with,
+    lifecycle_inputs,
+    stack_config,
+)
 
 
 @pytest.fixture
@@ -54,7 +60,7 @@ def test_namespace_create_replace_and_refused_delete(lab: Lab, store: str) -> No
 
     # A namespace that still holds backups is not deleted: the data wins.
     lab.control.seed_snapshot("local", store, backup_id="110", ns="site-a/prod", time=1_735_000_000)
-    with pytest.raises(NamespaceHoldsBackupsError, match="'site-a/prod' of datastore"):
+    with fails_with(NamespaceHoldsBackupsError, match="'site-a/prod' of datastore"):
         provider.delete(child.id, child.outs)
     assert provider.read(child.id, child.outs).id == child.id
     assert parent.id == f"{store}:site-a"

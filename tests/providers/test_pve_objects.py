@@ -16,15 +16,20 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from lab import Lab
 from providers.pve_backup_job import PveBackupJobProvider
 from providers.pve_pbs_storage import PvePbsStorageProvider
 from providers.pve_replication_job import PveReplicationJobProvider
 from providers.pve_zfs_storage import PveZfsStorageProvider
 from tappaas.client import ApiError
-from tests.providers.harness import configured, endpoint, lab_client, lifecycle_inputs, stack_config
+from tests.providers.harness import (
+    configured,
+    endpoint,
+    fails_with,
+    lab_client,
+    lifecycle_inputs,
+    stack_config,
+)
 
 MASTER_PUBKEY = (
     "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIB\n-----END PUBLIC KEY-----\n"
@@ -145,7 +150,7 @@ def test_pbs_storage_refuses_a_key_that_is_not_a_key_file(
 ) -> None:
     provider = configured(PvePbsStorageProvider(), stack_config(lab.pve))
     storage = unique_name("pbs")
-    with pytest.raises(ApiError, match="valid, JSON formatted encryption key"):
+    with fails_with(ApiError, match="valid, JSON formatted encryption key"):
         provider.create(_pbs_inputs(lab, storage, key="not a key file"))
     assert storage not in {e["storage"] for e in lab_client(lab.pve).get("/storage")}
 

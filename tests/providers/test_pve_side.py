@@ -19,6 +19,7 @@ from tappaas.pve.qemu import QemuApi
 from tests.providers.harness import (
     configured,
     endpoint,
+    fails_with,
     lab_client,
     lifecycle_inputs,
     stack_config,
@@ -113,7 +114,7 @@ def test_restore_marks_and_protects_and_purges_only_when_unprotected(
     pve.post("/nodes/tappaas2/qemu/9340/status/stop")
     with pytest.raises(ApiError, match="protection mode enabled"):
         pve.delete("/nodes/tappaas2/qemu/9340")
-    with pytest.raises(ProtectedVmError, match="qm set 9340 --protection 0"):
+    with fails_with(ProtectedVmError, match="qm set 9340 --protection 0"):
         provider.delete(created.id, created.outs)
     assert lab.control.vm(9340) is not None
     _unprotect(lab, 9340)
@@ -140,7 +141,7 @@ def test_a_vm_without_the_mark_is_neither_adopted_nor_deleted(lab: Lab, pbs_stor
         lambda: provider.diff(created.id, created.outs, inputs),
         lambda: provider.delete(created.id, created.outs),
     ):
-        with pytest.raises(ForeignVmError, match="not the VM this resource restored"):
+        with fails_with(ForeignVmError, match="not the VM this resource restored"):
             attempt()
     router = lab.control.vm(9343)
     assert router is not None and router.name == "new-prod-router"
@@ -148,7 +149,7 @@ def test_a_vm_without_the_mark_is_neither_adopted_nor_deleted(lab: Lab, pbs_stor
     # Another stack's restored VM is foreign too.
     theirs = _restore_inputs(lab, pbs_storage, 9343, "latest")
     theirs["owner"] = "tappaas/other-dr"
-    with pytest.raises(ForeignVmError):
+    with fails_with(ForeignVmError):
         provider.read("tappaas2/9343", {**theirs, "restored_snapshot": None})
     QemuApi(lab_client(lab.pve)).destroy("tappaas2", 9343)
 
@@ -171,9 +172,10 @@ def test_restore_of_a_missing_snapshot_fails_with_the_task_message(
 ) -> None:
     provider = configured(RestoredVmProvider(), stack_config(lab.pve, lab.pbs["local"]))
     inputs = _restore_inputs(lab, pbs_storage, 9341, "2030-01-01T00:00:00Z")
-    with pytest.raises(TaskFailedError) as failed:
+    with fails_with(TaskFailedError) as failed:
         provider.create(inputs)
-    assert failed.value.upid.startswith("UPID:tappaas2:")
+    original = failed.value.original
+    assert isinstance(original, TaskFailedError) and original.upid.startswith("UPID:tappaas2:")
     assert lab.control.vm(9341) is None
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from lab import Lab
 from providers.pbs_datastore import PbsDatastoreProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
@@ -19,6 +17,7 @@ from tappaas.client import UnsupportedVersionError
 from tests.providers.harness import (
     configured,
     endpoint,
+    fails_with,
     lab_client,
     lifecycle_inputs,
     stack_config,
@@ -39,11 +38,13 @@ def test_run_on_mount_needs_pbs_4_0_4(lab_factory: Callable[..., Lab]) -> None:
         "remote_store": "tappaas_backup",
     }
     lab.control.clear_requests()
-    with pytest.raises(UnsupportedVersionError) as refused:
+    with fails_with(UnsupportedVersionError) as refused:
         provider.create(lifecycle_inputs({**job, "run_on_mount": True}))
     assert "runs PBS 4.0.3" in str(refused.value)
     assert "option 'run-on-mount' of /config/sync needs PBS 4.0.4" in str(refused.value)
-    assert [(r.method, r.path) for r in lab.control.requests()] == [("GET", "/version")]
+    requests = [(r.method, r.path) for r in lab.control.requests()]
+    assert requests[0] == ("GET", "/version")
+    assert all(method == "GET" for method, _ in requests)  # refused before any write
 
     created = provider.create(lifecycle_inputs(job))  # left unset: not sent, accepted
     assert created.outs["run_on_mount"] is None
@@ -53,7 +54,7 @@ def test_a_pbs_older_than_4_is_refused(lab_factory: Callable[..., Lab]) -> None:
     lab = lab_factory(pbs=("local",), pbs_version="3.4.1")
     local = lab.pbs["local"]
     provider = configured(PbsDatastoreProvider(), stack_config(local))
-    with pytest.raises(UnsupportedVersionError, match=r"this program needs PBS 4\.0\.0 or newer"):
+    with fails_with(UnsupportedVersionError, match=r"this program needs PBS 4\.0\.0 or newer"):
         provider.create(
             lifecycle_inputs({"endpoint": endpoint(local), "name": "store", "path": "/t/s"})
         )

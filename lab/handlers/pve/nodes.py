@@ -18,7 +18,7 @@ from lab.handlers.tasks import register_task_routes
 from lab.schema.pve_check import split_list
 from lab.sim.pve import power
 from lab.sim.pve.disks import health
-from lab.state.pve import PveCluster, PveNode, StorageEntry, ZfsPool
+from lab.state.pve import PhysicalDisk, PveCluster, PveNode, StorageEntry, ZfsPool
 
 ROUTES = RouteTable()
 PveCall = Call[PveCluster]
@@ -177,28 +177,51 @@ def create_zfs(call: PveCall) -> str:
     return call.services.tasks.start(node.name, "zfscreate", name, call.auth_id).upid
 
 
+def by_id_path(disk: PhysicalDisk) -> str:
+    """The disk as ``zpool status -P`` names it in a pool PVE created.
+
+    PVE's create replaces each device by its udev ``by_id_link`` before ``zpool create``, and
+    ZFS puts a whole disk's data in its first partition (pve-storage
+    ``src/PVE/API2/Disks/ZFS.pm``, ``create``): ``/dev/disk/by-id/ata-<model>_<serial>-part1``.
+    """
+    return f"/dev/disk/by-id/ata-{disk.model}_{disk.serial}-part1"
+
+
+VDEV_KINDS = {"mirror": "mirror", "raidz": "raidz1", "raidz2": "raidz2", "raidz3": "raidz3"}
+
+
 @ROUTES.route("GET", "/nodes/{node}/disks/zfs/{name}", "node:pve-node name:string")
 def read_zfs(call: PveCall) -> dict[str, Any]:
-    """Pool detail (``zpool status``-like)."""
+    """Pool detail: ``zpool status -P`` as a tree (pve-storage ``API2/Disks/ZFS.pm``
+    ``detail``): the pool, its vdev (``mirror-0``; none for a single disk), the disks."""
     node = node_of(call)
     pool = node.zfs.get(str(call.param("name")))
     if pool is None:
         raise pve_die(f"zpool '{call.param('name')}' not found")
     state = health(node, pool)
+    disks: list[dict[str, Any]] = [
+        {
+            "name": by_id_path(node.disks[d]),
+            "state": "FAULTED" if node.disks[d].failed else "ONLINE",
+            "read": 0,
+            "write": 0,
+            "cksum": 0,
+            "msg": "",
+            "leaf": 1,
+        }
+        for d in pool.devices
+    ]
+    kind = VDEV_KINDS.get(pool.raidlevel)
+    children = disks
+    if kind is not None:
+        vdev = {"name": f"{kind}-0", "state": state, "read": 0, "write": 0, "cksum": 0}
+        children = [{**vdev, "msg": "", "leaf": 0, "children": disks}]
     return {
         "name": pool.name,
         "state": state,
         "errors": "No known data errors" if state != "FAULTED" else "pool I/O is suspended",
-        "children": [
-            {
-                "name": d,
-                "state": "FAULTED" if node.disks[d].failed else "ONLINE",
-                "read": 0,
-                "write": 0,
-                "cksum": 0,
-            }
-            for d in pool.devices
-        ],
+        "leaf": 0,
+        "children": children,
     }
 
 
