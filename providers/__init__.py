@@ -1,4 +1,5 @@
-"""Python dynamic providers: all of PBS, VM restore, and the PVE objects upstream cannot serve.
+"""Python dynamic providers: all of PBS, VM restore, the PVE objects upstream cannot serve, and
+the rented recovery host's readiness wait and backup inventory.
 
 Each module holds one resource: a frozen props model (identity fields replace, settings
 update in place), a provider built on ``ObjectProvider`` (check/diff/create/read/update/
@@ -11,6 +12,7 @@ from typing import Any
 
 from providers._endpoint import Credentials, Endpoint
 from providers._lifecycle import ObjectProvider, Props
+from providers.backup_inventory import BackupInventory
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
 from providers.pbs_group_owner import PbsGroupOwner
@@ -21,6 +23,7 @@ from providers.pbs_sync_job import PbsSyncJob
 from providers.pbs_token import PbsToken
 from providers.pbs_user import PbsUser
 from providers.pbs_verify_job import PbsVerifyJob
+from providers.pve_api_ready import PveApiReady
 from providers.pve_backup_job import PveBackupJob
 from providers.pve_pbs_storage import PvePbsStorage
 from providers.pve_replication_job import PveReplicationJob
@@ -51,6 +54,7 @@ PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
 
 __all__ = [
     "PROVIDERS_BY_TYPE",
+    "BackupInventory",
     "Credentials",
     "Endpoint",
     "PbsAcl",
@@ -64,6 +68,7 @@ __all__ = [
     "PbsUser",
     "PbsVerifyJob",
     "Props",
+    "PveApiReady",
     "PveBackupJob",
     "PvePbsStorage",
     "PveReplicationJob",

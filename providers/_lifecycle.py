@@ -292,10 +292,15 @@ class ObjectProvider(ResourceProvider, Generic[P]):
             changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
         )
 
+    def require_release(self, client: ProxmoxClient) -> None:
+        """Before ``create_object``/``update_object``: the server runs a release this program
+        supports (``/version``, read once per run)."""
+        client.require_supported()
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         wanted = self.parse(props)
         client = self.client(wanted)
-        client.require_supported()
+        self.require_release(client)
         object_id = self.object_id(wanted)
         found = self.observe(client, object_id, wanted)
         if found is not None:
@@ -325,7 +330,7 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new = self.parse(news)
         client = self.client(new)
-        client.require_supported()
+        self.require_release(client)
         self.update_object(client, object_id, self._previous(olds, new), new)
         live = self._read_back(client, object_id, new)
         return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, plain(olds))))

@@ -10,12 +10,16 @@
 #   PROJECT_DIR=.        the Pulumi project directory
 # The backend and secrets come from the environment, as for `pulumi preview`:
 # PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE (and SSL_CERT_FILE for a private CA).
+# A stack file with a line starting "# ci-preview: skip" is not previewed (its preview needs
+# what a CI runner has not, e.g. a cloud's plugins and credentials): the rest of that line
+# says why, and the Markdown says the stack was skipped and why. Pulumi.cloud.yaml has one.
 set -euo pipefail
 OUT="${1:?usage: pr-preview.sh OUT.md}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PROJECT_DIR="${PROJECT_DIR:-$REPO}"
 TAPPAAS="${TAPPAAS:-$REPO/.venv/bin/tappaas}"
 say() { printf '[pr-preview] %s\n' "$*" >&2; }
+SKIP_MARKER="# ci-preview: skip"
 
 if [ -z "${STACKS:-}" ]; then
   base="${PR_BASE:-origin/main}"
@@ -37,6 +41,14 @@ fi
 status=0
 part="$(mktemp)"
 for stack in $STACKS; do
+  stack_file="$PROJECT_DIR/Pulumi.$stack.yaml"
+  if grep -q "^$SKIP_MARKER" "$stack_file" 2>/dev/null; then
+    reason=$(sed -n "s/^$SKIP_MARKER[:[:space:]]*//p" "$stack_file" | head -n 1)
+    reason="${reason:-its stack file says \`$SKIP_MARKER\`}"
+    say "skipping $stack (not previewable in CI: $reason)"
+    printf '### `pulumi preview` of stack `%s`: not run in CI\n\n%s\n\n' "$stack" "$reason" >> "$OUT"
+    continue
+  fi
   say "previewing $stack"
   "$TAPPAAS" pr-preview "$stack" --dir "$PROJECT_DIR" --out "$part" >/dev/null || status=1
   cat "$part" >> "$OUT"

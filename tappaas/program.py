@@ -14,9 +14,10 @@ from typing import Any
 
 import pulumi
 
+from tappaas.components.rented_recovery import RentedRecovery
 from tappaas.components.site import CloudRecovery, Site
-from tappaas.model import CONFIG_KEY, ConfigError, Role, SiteConfig, load_site_config
-from tappaas.policy import Finding, evaluate, protection_report, summarize
+from tappaas.model import CONFIG_KEY, ConfigError, Role, SecretRef, SiteConfig, load_site_config
+from tappaas.policy import Finding, evaluate, protection_report, summarize, unset_secrets
 
 PROJECT = CONFIG_KEY.split(":", 1)[0]
 SITE_KEY = CONFIG_KEY.split(":", 1)[1]
@@ -59,6 +60,8 @@ def build(site: SiteConfig) -> None:
             "restored",
             {name: vm.restored_snapshot for name, vm in recovery.recovery.restored.items()},
         )
+        if recovery.rented is not None:
+            export_rented(recovery.rented)
     else:
         component = Site(site.name, site)
         if component.offsite_source is not None:
@@ -69,8 +72,32 @@ def build(site: SiteConfig) -> None:
     pulumi.export("protection", report.model_dump(mode="json"))
 
 
+def export_rented(rented: RentedRecovery) -> None:
+    """What an admin needs from a cloud recovery: where, what, how long, how much."""
+    pulumi.export("pve_url", rented.pve_url)
+    pulumi.export("pve_fingerprint", rented.fingerprint)
+    pulumi.export("services", rented.services)
+    pulumi.export("rto_estimate", rented.rto_estimate)
+    pulumi.export("hourly_cost", rented.hourly_cost)
+    if rented.wireguard_public_key is not None:
+        pulumi.export("wireguard_public_key", rented.wireguard_public_key)
+
+
+def is_set(ref: SecretRef) -> bool:
+    """Whether the stack config holds the secret ``ref`` names."""
+    return pulumi.Config(ref.namespace).get_secret(ref.key) is not None
+
+
+def check_secrets(site: SiteConfig) -> None:
+    """A recovery stack stops before renting anything if a secret it needs is not set."""
+    missing = [describe(finding) for finding in unset_secrets(site, is_set)]
+    if missing:
+        raise PolicyError("secrets missing from the stack config:\n" + "\n".join(missing))
+
+
 def main() -> None:
     config = pulumi.Config(PROJECT)
     site = load_site(config)
     check_policy(site)
+    check_secrets(site)
     build(site)

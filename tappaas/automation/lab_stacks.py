@@ -5,8 +5,11 @@ and local PBS, and ``Pulumi.lab-peer.yaml`` the peer example (``Pulumi.peer.yaml
 lab's peer cluster (``peer-pve``) and peer PBS: every address, fingerprint and API token is
 the lab's, and every datapool device one of the lab node's unused disks. A third stack,
 ``Pulumi.lab-recovery.yaml``, rebuilds the site's important services from the peer's copy.
-Ports and fingerprints change with every lab, so these files are generated (and
-git-ignored), not committed.
+When the lab has a ``cloud-pve`` cluster (``tappaas lab up --clusters
+peer-pve=tappaas1,cloud-pve=tappaas-cloud``), a fourth, ``Pulumi.lab-cloud.yaml``, is the
+cloud example (``Pulumi.cloud.yaml``) with that cluster standing for the rented host
+(``provider: existing``). Ports and fingerprints change with every lab, so these files are
+generated (and git-ignored), not committed.
 
 The lab file is the JSON the lab writes (``.lab/lab.json``): ``{"endpoints": [{name,
 product, host, port, fingerprint, token_id, token_secret, …}], "disks": {cluster: {node:
@@ -28,19 +31,26 @@ import yaml
 from tappaas.model import SiteConfig, restore_token_id
 
 SITE_STACK, PEER_STACK, RECOVERY_STACK = "lab", "lab-peer", "lab-recovery"
+CLOUD_STACK = "lab-cloud"
 STACK_SECRETS = {
     SITE_STACK: ("labPveToken", "labLocalToken", "labEncryptionKey", "labMasterPubkey"),
     PEER_STACK: ("labPeerPveToken", "labPeerToken", "labPeerEncryptionKey"),
     RECOVERY_STACK: ("labPveToken", "labEncryptionKey"),
+    CLOUD_STACK: ("labCloudPveToken", "labEncryptionKey"),
 }
 """Which lab secrets each stack's config holds: only what its own resources use."""
 PROJECT = "tappaas"
 PEER_CLUSTER = "peer-pve"
+CLOUD_CLUSTER = "cloud-pve"
+"""The lab cluster standing for the host a cloud recovery rents (its one node: CLOUD_NODE)."""
+CLOUD_NODE = "tappaas-cloud"
+"""The rented host's node name (cloud.node's default)."""
 CONTROL_TOKEN_HEADER = "X-Lab-Token"
 CONTROL_TIMEOUT_SECONDS = 30
 SECRET_KEYS = {
     "pve": "labPveToken",
     PEER_CLUSTER: "labPeerPveToken",
+    CLOUD_CLUSTER: "labCloudPveToken",
     "local": "labLocalToken",
     "peer": "labPeerToken",
 }
@@ -52,7 +62,7 @@ MASTER_PUBKEY = "labMasterPubkey"
 the site, on paper or an admin's laptop)."""
 RECOVERY_READER_KEY = "labRecoveryReader"
 """The read-only token the peer minted for the site's copy (``restore_token_id``): set on the
-recovery stack from the peer stack's ``guests`` output once the peer is up."""
+recovery and cloud stacks from the peer stack's ``guests`` output once the peer is up."""
 DR_SERVICES = ("firewall", "identity", "vaultwarden", "nextcloud")
 LAB_MARKER = "# tappaas lab stack"
 """First line of every stack file ``lab-files`` writes: only such stacks may use the public
@@ -227,6 +237,44 @@ def recovery_config(
         },
     }
     _on_lab_cluster(site, lab, "pve")
+    return site
+
+
+def cloud_config(repo: Path, lab: LabInfo, namespace: str, datastore: str) -> dict[str, Any]:
+    """The cloud example, restoring onto the lab's ``cloud-pve`` cluster from the peer's copy.
+
+    ``provider: existing``: the lab cannot rent or install a host, so its ``cloud-pve``
+    cluster stands for one whose setup has run (its API certificate and token are the lab's);
+    everything after the host (the wait, the source, the inventory, the tiers of restores)
+    runs for real. As in the example, ``cluster`` is the lost site's (nothing uses its
+    token); the copy is read with the peer-minted restore token and the site's own key.
+    """
+    site = _example(repo, "cloud")
+    peer, host = lab["peer"], lab[CLOUD_CLUSTER]
+    _on_lab_cluster(site, lab, "pve")
+    site["remote"] = {
+        "address": peer.address,
+        "fingerprint": peer.fingerprint,
+        "datastore": datastore,
+        "namespace": namespace,
+        "credential": {
+            "token_id": restore_token_id(site["name"]),
+            "token_secret": {"secret": RECOVERY_READER_KEY},
+        },
+    }
+    site["recovery"]["encryption_key"] = {"secret": ENCRYPTION_KEY}
+    example = site["cloud"]
+    site["cloud"] = {
+        "provider": "existing",
+        "address": host.address,
+        "node": CLOUD_NODE,
+        "fingerprint": host.fingerprint,
+        "token_id": host.token_id,
+        "credentials": {"api_token": {"secret": SECRET_KEYS[CLOUD_CLUSTER]}},
+        "peer_uplink_mbps": example["peer_uplink_mbps"],
+        "price": example["price"],
+        "disk_gb": example["disk_gb"],
+    }
     return site
 
 

@@ -20,7 +20,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Span, Text
 
-from tappaas.model import ConfigError, Direction, Role, SiteConfig
+from tappaas.model import CloudProvider, ConfigError, Direction, Role, SiteConfig
 from tappaas.policy import (
     DataFormat,
     Disaster,
@@ -30,7 +30,7 @@ from tappaas.policy import (
     ServiceProtection,
     Severity,
     format_duration,
-    restore_order,
+    restore_tiers,
 )
 
 NARROW_WIDTH = 80
@@ -242,7 +242,8 @@ def format_recovery_plan(site: SiteConfig, width: int = NARROW_WIDTH) -> Group:
     source = remote.peer_stack or remote.address
     where = f"datastore {remote.datastore}, " if remote.datastore else ""
     reader = f", reading with {remote.credential.token_id}" if remote.credential else ""
-    order = restore_order(site)
+    tiers = restore_tiers(site)
+    order = [name for tier in tiers for name in tier]
     how = [
         "live-restore on (each runs while its disks stream in)"
         if site.recovery.live_restore
@@ -251,26 +252,50 @@ def format_recovery_plan(site: SiteConfig, width: int = NARROW_WIDTH) -> Group:
     ]
     if site.recovery.vlan is not None:
         how.append(f"on VLAN {site.recovery.vlan}")
+    if any(len(tier) > 1 for tier in tiers):
+        how.append("services under one number restore side by side")
     intro = (
-        f"Restores {len(order)} service(s) from the copy at {source} ({where}namespace "
-        f"{remote.namespace or '(root)'}){reader}, each from its newest backup; "
-        f"{'; '.join(how)}."
+        f"{_rented_host(site)}Restores {len(order)} service(s) from the copy at {source} "
+        f"({where}namespace {remote.namespace or '(root)'}){reader}, each from its newest "
+        f"backup, a number after the one before it; {'; '.join(how)}."
     )
     lines: list[RenderableType] = [
         Text(f"Recovery plan of {site.name} ({site.role.value})", style="italic"),
         Text(_wrapped(intro, width, "")),
     ]
-    number_width = len(str(len(order)))
-    name_width = max((len(name) for name, _ in order), default=0)
-    for index, (name, service) in enumerate(order, 1):
-        pool = site.datapools[service.pool].storage_id if service.pool in site.datapools else ""
-        lines.append(
-            Text(
-                f"  {index:>{number_width}}. {name:<{name_width}}  vmid {service.vmid} → "
-                f"{service.node}, storage {pool}"
+    number_width = len(str(len(tiers)))
+    name_width = max((len(name) for name in order), default=0)
+    for number, tier in enumerate(tiers, 1):
+        for position, name in enumerate(tier):
+            service = site.services[name]
+            label = f"{number:>{number_width}}." if position == 0 else " " * (number_width + 1)
+            lines.append(
+                Text(f"  {label} {name:<{name_width}}  vmid {service.vmid} → {_target(site, name)}")
             )
-        )
     return Group(*lines)
+
+
+def _rented_host(site: SiteConfig) -> str:
+    """The intro's first sentence for a stack that rents its host (``cloud:``)."""
+    cloud = site.cloud
+    if cloud is None:
+        return ""
+    if cloud.provider is CloudProvider.EXISTING:
+        return f"Sets up nothing new: the host at {cloud.address} runs Proxmox VE already. "
+    machine = ", ".join(part for part in (cloud.size, cloud.zone or cloud.region) if part)
+    return (
+        f"Rents a {cloud.provider.value} host ({machine}; data disk {cloud.disk_gb} GB) and "
+        "installs Proxmox VE on it. "
+    )
+
+
+def _target(site: SiteConfig, name: str) -> str:
+    """Where a service lands: its own node and pool, or the rented host's data storage."""
+    if site.cloud is not None:
+        return f"{site.cloud.node}, storage {site.cloud.storage_id}"
+    service = site.services[name]
+    pool = site.datapools[service.pool].storage_id if service.pool in site.datapools else ""
+    return f"{service.node}, storage {pool}"
 
 
 def _wrapped(text: str, width: int, indent: str, first: str | None = None) -> str:

@@ -44,6 +44,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "peer": Command("tappaas.cli.peer", "Pair sites without shared state; guard a copy's history."),
     "demo": Command("tappaas.cli.demo", "The whole story on the lab, with the real engine."),
+    "cloud": Command("tappaas.cli.cloud", "Prepare a cloud-recovery stack (host secrets)."),
     "lab": Command("lab.cli", "Run the lab: a stand-in Proxmox VE cluster and Backup Servers."),
 }
 

@@ -180,8 +180,9 @@ def lab_master_pubkey() -> str:
 
 
 def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[str]:
-    """Write the three lab stack files and put into each stack's encrypted config the lab
-    secrets that stack uses, and no other (the recovery reader comes from the peer stack)."""
+    """Write the lab stack files (three; four with a ``cloud-pve`` cluster) and put into each
+    stack's encrypted config the lab secrets that stack uses, and no other (the recovery
+    reader comes from the peer stack)."""
     lab = lab_stacks.read_lab_file(lab_file)
     site = lab_stacks.site_config(project_dir, lab)
     peer = lab_stacks.peer_config(project_dir, lab, guest=site["name"])
@@ -196,7 +197,15 @@ def write_lab_stacks(lab_file: Path, project_dir: Path, backend: Path) -> list[s
         lab_stacks.PEER_STACK: (peer, "Pulumi.peer.yaml"),
         lab_stacks.RECOVERY_STACK: (recovery, "Pulumi.prod.yaml"),
     }
-    values = {key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items()}
+    if lab_stacks.CLOUD_CLUSTER in lab.endpoints:
+        cloud = lab_stacks.cloud_config(
+            project_dir, lab, guest.namespace, peer_model.backup.pbs.datastore
+        )
+        stacks[lab_stacks.CLOUD_STACK] = (cloud, "Pulumi.cloud.yaml")
+    needed = {key for stack in stacks for key in lab_stacks.STACK_SECRETS[stack]}
+    values = {
+        key: lab[name].token_secret for name, key in lab_stacks.SECRET_KEYS.items() if key in needed
+    }
     values[lab_stacks.ENCRYPTION_KEY] = lab_encryption_key()
     values[lab_stacks.PEER_ENCRYPTION_KEY] = lab_encryption_key()
     values[lab_stacks.MASTER_PUBKEY] = lab_master_pubkey()
@@ -220,8 +229,9 @@ def lab_files(
     project_dir: Dir = Path(),
     backend: Backend = DEFAULT_BACKEND,
 ) -> None:
-    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml for the lab,
-    and give the lab's cluster the site's running VMs (as a real site has them)."""
+    """Write Pulumi.lab.yaml, Pulumi.lab-peer.yaml and Pulumi.lab-recovery.yaml (and, with a
+    cloud-pve cluster, Pulumi.lab-cloud.yaml) for the lab, and give the lab's cluster the
+    site's running VMs (as a real site has them)."""
     if not lab_file.is_file():
         raise InputError(
             f"no lab file {lab_file}: start the lab first (tappaas lab up --detach), or give "

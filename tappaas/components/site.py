@@ -20,6 +20,7 @@ from tappaas.components.peer import Peer
 from tappaas.components.personal import PersonalBackup
 from tappaas.components.pve_side import pve_side
 from tappaas.components.recovery import Recovery
+from tappaas.components.rented_recovery import RentedRecovery
 from tappaas.model import Role, SiteConfig
 
 
@@ -55,13 +56,23 @@ class Site(pulumi.ComponentResource):
 
 
 class CloudRecovery(pulumi.ComponentResource):
-    """A recovery cluster (role ``cloud-recovery``): the source storage and restored VMs."""
+    """A recovery cluster (role ``cloud-recovery``): with ``cloud:``, a host it rents
+    (``RentedRecovery``); without, the cluster in ``cluster`` (the source storage and the
+    restored VMs)."""
+
+    rented: RentedRecovery | None = None
 
     def __init__(
         self, name: str, site: SiteConfig, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("tappaas:index:CloudRecovery", name, None, opts)
-        api = site.cluster.api
-        endpoint = endpoint_input(Product.PVE, api, api.api_token)
-        self.recovery = Recovery("recovery", site, endpoint, pulumi.ResourceOptions(parent=self))
+        if site.cloud is not None:
+            self.rented = RentedRecovery("rented", site, pulumi.ResourceOptions(parent=self))
+            self.recovery = self.rented.recovery
+        else:
+            api = site.cluster.api
+            endpoint = endpoint_input(Product.PVE, api, api.api_token)
+            self.recovery = Recovery(
+                "recovery", site, endpoint, pulumi.ResourceOptions(parent=self)
+            )
         self.register_outputs({})

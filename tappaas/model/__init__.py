@@ -28,6 +28,15 @@ from tappaas.model.backup import (
     LocalPbs,
     VerifySettings,
 )
+from tappaas.model.cloud import (
+    CloudCredentials,
+    CloudPrice,
+    CloudProvider,
+    CloudSettings,
+    ForwardProtocol,
+    PortForward,
+    WireGuardSettings,
+)
 from tappaas.model.cluster import ClusterApi, ClusterSettings, CrsMode, Node, ShutdownPolicy
 from tappaas.model.datapool import Compression, Datapool, PoolRole, Redundancy
 from tappaas.model.endpoint import Endpoint
@@ -65,6 +74,10 @@ __all__ = [
     "BackupMode",
     "BackupSelection",
     "BackupSettings",
+    "CloudCredentials",
+    "CloudPrice",
+    "CloudProvider",
+    "CloudSettings",
     "ClusterApi",
     "ClusterSettings",
     "Compression",
@@ -75,6 +88,7 @@ __all__ = [
     "Direction",
     "EncryptionSettings",
     "Endpoint",
+    "ForwardProtocol",
     "GuestSite",
     "HaSettings",
     "HaState",
@@ -87,6 +101,7 @@ __all__ = [
     "PersonalExport",
     "PersonalSettings",
     "PoolRole",
+    "PortForward",
     "RecoveryMethod",
     "RecoverySettings",
     "Redundancy",
@@ -103,6 +118,7 @@ __all__ = [
     "SiteConfig",
     "SyncSettings",
     "VerifySettings",
+    "WireGuardSettings",
     "load_site_config",
     "load_stack_file",
     "restore_token_id",

@@ -7,9 +7,12 @@ typo elsewhere does not also produce "is not declared" noise.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from tappaas.model._types import split_address
+from tappaas.model.cloud import RESERVED_PORTS, CloudProvider, CloudSettings
 from tappaas.model.datapool import PoolRole
 from tappaas.model.errors import ConfigIssue
 from tappaas.model.recovery import RecoveryMethod
@@ -349,6 +352,120 @@ def personal_and_recovery_references(site: SiteConfig, declared: Declared) -> It
         )
 
 
+GCP_NESTED_SERIES = ("n1", "n2", "c2", "c3")
+"""GCP machine series that run nested KVM: Intel only, not E2 or N2D (GCP "About nested
+virtualization": no AMD or Arm, no E2/N2D; https://cloud.google.com/compute/docs/instances/
+nested-virtualization/overview)."""
+AWS_NESTED_FAMILIES = ("c8i", "m8i", "r8i", "c8i-flex", "m8i-flex", "r8i-flex")
+"""EC2 families with ``cpu_options.nested_virtualization`` (8th-generation Intel; EC2 API
+``CpuOptions.nestedVirtualization``); any ``*.metal`` type runs KVM without it."""
+
+
+def aws_nests(size: str) -> bool:
+    """Whether an EC2 instance type takes ``cpu_options.nested_virtualization``."""
+    return size.split(".", 1)[0] in AWS_NESTED_FAMILIES
+
+
+def cloud_host_fits(site: SiteConfig, declared: Declared) -> Iterator[ConfigIssue]:
+    """The rented host can run KVM guests, is fully named, and restores declared services."""
+    cloud = site.cloud
+    if cloud is None:
+        return
+    if site.role is not Role.CLOUD_RECOVERY:
+        yield ConfigIssue("cloud", f"only role cloud-recovery rents a host; this is a {site.role}")
+    yield from _provider_fields(cloud)
+    yield from _size_runs_kvm(cloud)
+    for index, name in enumerate(cloud.services or ()):
+        if name not in declared.services:
+            yield ConfigIssue(f"cloud.services[{index}]", f"{name!r} is not a declared service")
+        elif (cloud.services or ()).index(name) != index:
+            yield ConfigIssue(f"cloud.services[{index}]", f"{name!r} is listed twice")
+    if cloud.guest_network.network.overlaps(cloud.host_network.network):
+        yield ConfigIssue("cloud.guest_network", "overlaps cloud.host_network")
+    for index, forward in enumerate(cloud.forwards):
+        path = f"cloud.forwards[{index}]"
+        if forward.to not in cloud.guest_network.network:
+            yield ConfigIssue(
+                f"{path}.to",
+                f"{forward.to} is outside the guest network {cloud.guest_network.network}",
+            )
+        if forward.port in RESERVED_PORTS:
+            yield ConfigIssue(f"{path}.port", f"port {forward.port} is the host's (SSH, PVE API)")
+    wireguard = cloud.wireguard
+    if wireguard is not None and not wireguard.allowed_ips and site.remote is not None:
+        host = site.remote.address and split_address(site.remote.address)[0]
+        if host is None or not _is_ipv4(host):
+            yield ConfigIssue(
+                "cloud.wireguard.allowed_ips",
+                "the peer's PBS is not named by an IPv4 address: list what the tunnel "
+                "reaches, e.g. [10.20.0.11/32]",
+            )
+
+
+def _provider_fields(cloud: CloudSettings) -> Iterator[ConfigIssue]:
+    needed = {
+        CloudProvider.GCP: ("project", "region", "zone", "size"),
+        CloudProvider.AWS: ("region", "zone", "size"),
+        CloudProvider.EXISTING: ("address",),
+    }[cloud.provider]
+    for key in needed:
+        if getattr(cloud, key) is None:
+            yield ConfigIssue(f"cloud.{key}", f"provider {cloud.provider} needs {key}")
+    unused = {"project", "region", "zone", "size", "address"} - set(needed)
+    if cloud.provider is CloudProvider.AWS:
+        unused -= {"project"}
+    for key in sorted(unused):
+        if getattr(cloud, key) is not None:
+            yield ConfigIssue(f"cloud.{key}", f"provider {cloud.provider} does not use {key}")
+    if cloud.provider is not CloudProvider.EXISTING and not cloud.admin_cidrs:
+        yield ConfigIssue(
+            "cloud.admin_cidrs",
+            f"provider {cloud.provider} needs the networks allowed to reach the host "
+            "(e.g. [198.51.100.7/32]); nothing else may",
+        )
+    for index, cidr in enumerate(cloud.admin_cidrs):
+        if cidr.prefixlen == 0:
+            yield ConfigIssue(
+                f"cloud.admin_cidrs[{index}]",
+                "0.0.0.0/0 would open SSH and the PVE GUI to the whole internet",
+            )
+    if cloud.zone and cloud.region and not cloud.zone.startswith(cloud.region):
+        yield ConfigIssue("cloud.zone", f"zone {cloud.zone!r} is not in region {cloud.region!r}")
+    if cloud.provider is CloudProvider.EXISTING and cloud.staging:
+        yield ConfigIssue(
+            "cloud.staging",
+            "staging is set up by the rented host's installer; an existing "
+            "host is not installed by this stack",
+        )
+
+
+def _size_runs_kvm(cloud: CloudSettings) -> Iterator[ConfigIssue]:
+    """Refuse machine types that cannot run KVM guests, with what would."""
+    size = cloud.size
+    if size is None:
+        return
+    if cloud.provider is CloudProvider.GCP and size.split("-", 1)[0] not in GCP_NESTED_SERIES:
+        yield ConfigIssue(
+            "cloud.size",
+            f"{size!r} cannot run nested KVM on GCP: use an Intel series "
+            f"({', '.join(GCP_NESTED_SERIES)}), e.g. n2-standard-8 (not E2, N2D, AMD or Arm)",
+        )
+    if cloud.provider is CloudProvider.AWS and not (aws_nests(size) or size.endswith(".metal")):
+        yield ConfigIssue(
+            "cloud.size",
+            f"{size!r} cannot run KVM guests on EC2: use a nested-virtualization family "
+            f"({', '.join(AWS_NESTED_FAMILIES)}, e.g. m8i.2xlarge) or a *.metal type",
+        )
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def network_references(site: SiteConfig, declared: Declared) -> Iterator[ConfigIssue]:
     """Resolvers run on declared services, once each; names belong to declared services, and
     one name to one service."""
@@ -392,6 +509,7 @@ CHECKS: tuple[Check, ...] = (
     remote_is_named_once,
     guests_are_named_once,
     personal_and_recovery_references,
+    cloud_host_fits,
     network_references,
 )
 

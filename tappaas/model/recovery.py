@@ -35,6 +35,8 @@ class RecoveryMethod(StrEnum):
     """Rent cloud VMs (a ``cloud-recovery`` stack) and restore there."""
 
 
+SOURCE_STORAGE = "tappaas-dr"
+"""PVE storage ID, on the cluster restoring, of the copy being restored from."""
 DEFAULT_METHODS = (RecoveryMethod.LOCAL_REBUILD, RecoveryMethod.REMOTE_REBUILD)
 
 

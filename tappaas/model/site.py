@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from tappaas.model._types import NodeName, ServiceName, SiteName, StorageId, StrictModel
 from tappaas.model.backup import BackupSettings
+from tappaas.model.cloud import CloudSettings
 from tappaas.model.cluster import ClusterSettings, Node
 from tappaas.model.datapool import Datapool, PoolRole
 from tappaas.model.network import (
@@ -65,6 +66,9 @@ class SiteConfig(StrictModel):
     peer: PeerSettings | None = None
     personal: PersonalSettings | None = None
     recovery: RecoverySettings = RecoverySettings()
+    cloud: CloudSettings | None = None
+    """Role ``cloud-recovery`` only: rent a host and restore there (else: restore onto
+    ``cluster``, a PVE cluster that already exists)."""
     network: NetworkSettings | None = None
 
     @model_validator(mode="before")

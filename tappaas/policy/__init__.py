@@ -13,9 +13,13 @@ Public API::
 - ``RULES`` is the RPO/RTO table; ``render_rules_table()`` prints it (see README.md here).
 - ``summarize(report) -> dict[str, str]``: one readable line per service (stack outputs).
 - ``format_duration(timedelta) -> str`` words durations as the findings do (``1d 2h``).
+- ``restore_order(site)``, ``restore_tiers(site)``, ``services_to_restore(site)``: what a
+  recovery restores, one by one or in tiers (``recovery.restore_order`` first, one tier
+  each; then the rest together, by vmid).
+- ``unset_secrets(site, is_set)``: errors for the secrets a recovery stack names but whose
+  stack config is not set (the program runs it with ``pulumi.Config``).
 - ``resolver_findings(UnboundSettings) -> tuple[Finding, ...]``: the live resolver's settings
   (serve-expired, prefetch) as read from OPNsense by ``tappaas drill internet``.
-- ``restore_order(site)``: the services a recovery cluster restores, in order.
 """
 
 from tappaas.policy.copies import Copy, CopyKind, DataFormat
@@ -23,7 +27,8 @@ from tappaas.policy.evaluate import evaluate
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport, ServiceProtection, protection_report
 from tappaas.policy.resolver import HostOverride, UnboundSettings, resolver_findings
-from tappaas.policy.restore_order import restore_order
+from tappaas.policy.restore_key import unset_secrets
+from tappaas.policy.restore_order import restore_order, restore_tiers, services_to_restore
 from tappaas.policy.rpo_rto import RULES, Disaster, Estimate, RtoClass, render_rules_table
 from tappaas.policy.summary import summarize
 from tappaas.policy.wording import duration as format_duration
@@ -49,5 +54,8 @@ __all__ = [
     "render_rules_table",
     "resolver_findings",
     "restore_order",
+    "restore_tiers",
+    "services_to_restore",
     "summarize",
+    "unset_secrets",
 ]

@@ -10,6 +10,7 @@ from tappaas.policy.findings import Finding, Severity
 from tappaas.policy.network import offline_names, resolver_availability, resolver_redundancy
 from tappaas.policy.offsite import offsite_safety
 from tappaas.policy.report import ProtectionReport, protection_report
+from tappaas.policy.restore_key import restore_key
 from tappaas.policy.schedules import hourly_lookalikes
 from tappaas.policy.three_two_one import three_two_one
 from tappaas.policy.upkeep import datastore_upkeep, retention_depth
@@ -25,6 +26,7 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     offsite_safety,
     retention_depth,
     datastore_upkeep,
+    restore_key,
     resolver_availability,
     resolver_redundancy,
     offline_names,

@@ -36,6 +36,8 @@ class Code(StrEnum):
     RETENTION_BELOW_DESIGN = "retention-below-design"
     VERIFY_OFF = "verify-off"
     GC_OFF = "gc-off"
+    RESTORE_KEY_MISSING = "restore-key-missing"
+    SECRET_UNSET = "secret-unset"
     RESOLVER_NOT_HA = "dns-resolver-ha"
     SINGLE_RESOLVER = "dns-single-resolver"
     NAME_NEEDS_UPLINK = "dns-name-not-local"

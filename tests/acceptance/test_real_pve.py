@@ -23,8 +23,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from providers.backup_inventory import BackupInventoryProvider
 from providers.pbs_group_owner import PbsGroupOwnerProvider
 from providers.pbs_namespace import PbsNamespaceProvider
+from providers.pve_api_ready import PveApiReadyProvider
 from providers.pve_pbs_storage import PvePbsStorageProvider
 from providers.restored_vm import ProtectedVmError, RestoredVmProvider, parse_mark
 from tests.acceptance.servers import NAME, Server, stack_config
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.acceptance
 Checked = Callable[[str], None]
 MASTER_KEY_BITS = 2048
 OWNER = "tappaas/acceptance"
+READY_DEADLINE_SECONDS = 60
 """The ``<project>/<stack>`` the restored VM is marked with."""
 
 
@@ -220,3 +223,39 @@ def test_backup_data_is_encrypted_with_the_storage_key(
     key = client.get(f"/storage/{pbs_storage}")["encryption-key"]
     assert key
     checklist(f"{len(content)} backup(s) on the storage, all encrypted (key {key[:11]}…)")
+
+
+def test_a_recovery_host_is_ready_and_its_backups_are_counted(
+    pve: Server, pve_setup: dict[str, str], pbs_storage: str, checklist: Checked
+) -> None:
+    """What a cloud recovery reads before it restores (read-only, nothing to clean up): the
+    host's API is ready (pinned certificate, token, node, the source storage) and the
+    newest finished backup of each VM with its size, for the RTO estimate."""
+    node, vmid = pve_setup["node"], int(pve_setup["vmid"])
+    client = pve.client()
+    client.run_task("POST", f"/nodes/{node}/vzdump", vmid=str(vmid), storage=pbs_storage)
+
+    ready = configured(PveApiReadyProvider(), stack_config(pve))
+    answer = ready.create(
+        lifecycle_inputs(
+            {
+                "endpoint": pve.endpoint,
+                "node": node,
+                "storage": pbs_storage,
+                "deadline_seconds": READY_DEADLINE_SECONDS,
+            }
+        )
+    )
+    assert answer.outs["version"]
+    checklist(f"the PVE API is ready for a recovery (PVE {answer.outs['version']})")
+
+    inventory = configured(BackupInventoryProvider(), stack_config(pve))
+    counted = inventory.create(
+        lifecycle_inputs(
+            {"endpoint": pve.endpoint, "node": node, "storage": pbs_storage, "vmids": [vmid]}
+        )
+    )
+    newest = counted.outs["backups"][str(vmid)]
+    assert newest["volid"].startswith(f"{pbs_storage}:backup/vm/{vmid}/")
+    assert newest["size"] > 1  # a finished backup (PVE shows 1 for one without manifest)
+    checklist(f"the inventory names {newest['volid']} ({newest['size']} bytes)")

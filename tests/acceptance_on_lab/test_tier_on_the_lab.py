@@ -17,7 +17,7 @@ from lab import Lab
 from tests.conftest import REPO
 from tests.providers.harness import lab_client
 
-ACCEPTANCE_TESTS = 8
+ACCEPTANCE_TESTS = 9
 CHILD_TIMEOUT_SECONDS = 600
 
 
@@ -58,6 +58,9 @@ def test_the_acceptance_tier_passes_against_the_lab(lab_factory: Callable[..., L
     assert f"{ACCEPTANCE_TESTS} passed" in child.stdout, child.stdout
     assert "skipped" not in child.stdout, child.stdout
     assert "ok  test_back_up_restore_latest_and_hand_over_groups: 'latest' restored" in (
+        child.stdout
+    )
+    assert "ok  test_a_recovery_host_is_ready_and_its_backups_are_counted: the inventory" in (
         child.stdout
     )
     assert lab.control.vm(9120) is None  # the tier cleaned up after itself

@@ -14,7 +14,13 @@ import pytest
 
 from tests.conftest import REPO
 
-PURE = ("tappaas/model", "tappaas/policy", "tappaas/schedule", "tappaas/adopt")
+PURE = (
+    "tappaas/model",
+    "tappaas/policy",
+    "tappaas/schedule",
+    "tappaas/rental",
+    "tappaas/adopt",
+)
 IMPURE = ("pulumi", "pulumi_proxmoxve", "proxmoxer", "requests", "urllib3", "providers")
 LAB_LOADERS = {"tappaas/cli/lab_demo.py"}
 # Which internal packages each layer may import (besides the pure ones and itself).

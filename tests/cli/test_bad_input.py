@@ -31,6 +31,8 @@ from tests.conftest import REPO
 from tests.model.sites import small_site
 
 PROD = (REPO / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+CLOUD = (REPO / "Pulumi.cloud.yaml").read_text(encoding="utf-8")
+GCP = "      provider: gcp "
 
 
 def _site_text(site: dict[str, object]) -> str:
@@ -90,6 +92,11 @@ FILES: dict[str, bytes] = {
     "no-site.yaml": b"config:\n  proxmoxve:endpoint: https://x\n",
     "blocking.yaml": _blocking().encode(),
     "bom.yaml": codecs.BOM_UTF8 + PROD.encode(),
+    "cloud/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
+    "cloud/Pulumi.cloud.yaml": CLOUD.encode(),
+    "cloud/Pulumi.prod.yaml": PROD.encode(),
+    "cloud/Pulumi.hetzner.yaml": CLOUD.replace(GCP, "      provider: hetzner ", 1).encode(),
+    "cloud/Pulumi.latin1.yaml": CLOUD.replace("GCP", "Google Cloud réseau", 1).encode("latin-1"),
     "peer-project/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
     "peer-project/Pulumi.buddy.yaml": (REPO / "Pulumi.peer.yaml").read_bytes(),
     "peer-project/Pulumi.invalid.yaml": _invalid().encode(),
@@ -152,6 +159,7 @@ CASES: list[BadInput] = [
     BadInput("check --json {invalid.yaml}", 2, '"valid": false'),
     BadInput("check {blocking.yaml}", 1, "(deployment blocked)"),
     BadInput("check {bom.yaml}", 0, "0 error(s)"),
+    BadInput("check {cloud/Pulumi.hetzner.yaml}", 2, "'hetzner' cannot host a recovery"),
     # stack: before any engine runs
     BadInput("stack", 2, "Usage: tappaas stack"),
     BadInput("stack preview", 2, "Missing argument 'STACK'"),
@@ -201,6 +209,23 @@ CASES: list[BadInput] = [
     BadInput("pr-preview", 2, "Missing argument 'STACK'"),
     BadInput("pr-preview nope --dir {tmp}/project", 2, "no stack file"),
     BadInput("pr-preview {tmp} --dir {tmp}/project", 2, "no stack file"),
+    # cloud: before any secret is generated or the engine runs
+    BadInput("cloud", 2, "Usage: tappaas cloud"),
+    BadInput("cloud credentails cloud", 2, "Did you mean 'credentials'?"),
+    BadInput("cloud credentials", 2, "Missing argument 'STACK'"),
+    BadInput("cloud credentials cloud", 2, "no Pulumi.yaml in"),
+    BadInput("cloud credentials nope --dir {tmp}/cloud", 2, "(stacks there: cloud, hetzner"),
+    BadInput("cloud credentials prod --dir {tmp}/cloud", 2, "no cloud: section"),
+    BadInput(
+        "cloud credentials hetzner --dir {tmp}/cloud", 2,
+        "cloud.provider: 'hetzner' cannot host a recovery: Hetzner Cloud servers expose no",
+    ),
+    BadInput("cloud credentials latin1 --dir {tmp}/cloud", 2, "is not UTF-8: byte 0xE9 at line"),
+    BadInput(
+        "cloud credentials cloud --dir {tmp}/cloud", 2, "export PULUMI_CONFIG_PASSPHRASE=",
+        env=NO_PASSPHRASE,
+    ),
+    BadInput("cloud credentials cloud --dir {tmp}/cloud --force=no", 2, "does not take a value"),
     # drill (a monitoring command: 3 is UNKNOWN, here an unreadable stack)
     BadInput("drill internet --stack nope", 3, "cannot read stack file"),
     # peer: every input is checked before the engine runs (check is a monitoring command:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,22 +57,31 @@ def project_yaml(directory: Path) -> None:
 
 
 def lab_project(
-    engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab], **lab_overrides: Any
+    engine: Engine,
+    tmp_path: Path,
+    lab_factory: Callable[..., Lab],
+    *,
+    clusters: Mapping[str, tuple[str, ...]] = PEER_CLUSTER,
+    examples: Sequence[str] = EXAMPLES,
+    disk_gib: Mapping[str, int] | None = None,
+    **lab_overrides: Any,
 ) -> LabProject:
     """A fresh lab (real clock, ``LabConfig`` overrides) and a project whose lab stacks point
-    at it."""
-    lab = lab_factory(clusters=PEER_CLUSTER, **lab_overrides)
+    at it; ``clusters`` adds the lab's secondary clusters (with ``cloud-pve`` and
+    ``Pulumi.cloud.yaml`` among the ``examples``, the lab stacks include ``lab-cloud``),
+    ``disk_gib`` sizes the site's VMs."""
+    lab = lab_factory(clusters=dict(clusters), **lab_overrides)
     directory = tmp_path / "project"
     directory.mkdir()
     project_yaml(directory)
-    for name in EXAMPLES:
+    for name in examples:
         shutil.copy(REPO / name, directory / name)
     lab_file = directory / ".lab" / "lab.json"
     write_lab_file(lab_file, lab, os.getpid())
     backend = directory / ".state"
     write_lab_stacks(lab_file, directory, backend)
     site = load_stack_file(directory / f"Pulumi.{lab_stacks.SITE_STACK}.yaml")
-    seed_site_vms(lab, site)
+    seed_site_vms(lab, site, disk_gib)
     cli = PulumiCli(
         engine,
         directory,

@@ -11,7 +11,7 @@ import yaml
 from tappaas.model import CONFIG_KEY, ConfigError, SiteConfig, load_site_config
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_STACKS = ("prod", "peer", "single")
+EXAMPLE_STACKS = ("prod", "peer", "single", "cloud")
 
 
 def fingerprint(seed: int) -> str:
@@ -83,3 +83,50 @@ def issues_of(raw: dict[str, Any]) -> list[tuple[str, str]]:
     except ConfigError as error:
         return [(issue.path, issue.message) for issue in error.issues]
     raise AssertionError("expected the config to be rejected")
+
+
+WG_PUBLIC_KEY = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+
+
+def cloud_site(provider: str = "gcp") -> dict[str, Any]:
+    """``small_site`` as a cloud-recovery stack: it rents a host and restores web and db
+    from the peer's copy (read with a reader token and the site's key)."""
+    raw = small_site()
+    raw["role"] = "cloud-recovery"
+    del raw["backup"]
+    raw["remote"] = {
+        "address": "10.20.0.11:8007",
+        "fingerprint": fingerprint(7),
+        "datastore": "tappaas_backup",
+        "credential": token("tappaas-peer@pbs!pull", "peerReaderToken"),
+    }
+    raw["recovery"] = {
+        "methods": ["cloud"],
+        "restore_order": ["db"],
+        "encryption_key": {"secret": "pbsEncryptionKey"},
+    }
+    hosts = {
+        "gcp": {
+            "project": "tappaas-dr",
+            "region": "europe-west4",
+            "zone": "europe-west4-a",
+            "size": "n2-standard-8",
+        },
+        "aws": {"region": "eu-central-1", "zone": "eu-central-1a", "size": "m8i.2xlarge"},
+        "existing": {"address": "203.0.113.20:8006"},
+    }[provider]
+    raw["cloud"] = {
+        "provider": provider,
+        **hosts,
+        "admin_cidrs": ["198.51.100.7/32"],
+        "fingerprint": fingerprint(11),
+        "peer_uplink_mbps": 50,
+        "wireguard": {
+            "endpoint": "peer.example.org:51820",
+            "peer_public_key": WG_PUBLIC_KEY,
+            "address": "10.99.0.2/32",
+        },
+    }
+    if provider == "existing":
+        del raw["cloud"]["wireguard"]
+    return raw

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tappaas.model import ConfigError
-from tests.model.sites import fingerprint, issues_of, load, small_site, token
+from tests.model.sites import cloud_site, fingerprint, issues_of, load, small_site, token
 
 Raw = dict[str, Any]
 
@@ -49,6 +49,21 @@ def single_node(raw: Raw) -> None:
 def peer_role(raw: Raw) -> None:
     raw["role"] = "peer"
     raw["peer"] = {"guests": {"home": {"stack": "organization/tappaas/prod"}}}
+
+
+def in_cloud(base: str = "gcp", **changes: Any) -> Callable[[Raw], None]:
+    """The small site as a cloud-recovery stack (``cloud_site``), with ``cloud`` changes."""
+
+    def mutate(raw: Raw) -> None:
+        raw.clear()
+        raw.update(cloud_site(base))
+        for key, value in changes.items():
+            if value is None:
+                del raw["cloud"][key]
+            else:
+                raw["cloud"][key] = value
+
+    return mutate
 
 
 EXPLICIT_REMOTE = {
@@ -741,6 +756,52 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "remote.credential",
         "recovery reads the copy on the peer",
     ),
+    # cloud recovery: the rented host
+    ("hetzner cloud", in_cloud(provider="hetzner-cloud"), "cloud.provider", "no /dev/kvm"),
+    ("unknown provider", in_cloud(provider="azure"), "cloud.provider", "not a supported"),
+    ("gcp e2", in_cloud(size="e2-standard-8"), "cloud.size", "cannot run nested KVM on GCP"),
+    ("gcp amd", in_cloud(size="n2d-standard-8"), "cloud.size", "Intel series"),
+    ("aws t3", in_cloud("aws", size="t3.large"), "cloud.size", "m8i.2xlarge"),
+    ("gcp without project", in_cloud(project=None), "cloud.project", "needs project"),
+    ("aws without zone", in_cloud("aws", zone=None), "cloud.zone", "needs zone"),
+    ("existing without address", in_cloud("existing", address=None), "cloud.address", "needs"),
+    ("existing with size", in_cloud("existing", size="m8i.large"), "cloud.size", "does not use"),
+    (
+        "zone outside region",
+        in_cloud(zone="us-east1-b"),
+        "cloud.zone",
+        "not in region 'europe-west4'",
+    ),
+    ("no admin network", in_cloud(admin_cidrs=None), "cloud.admin_cidrs", "allowed to reach"),
+    ("open to all", in_cloud(admin_cidrs=["0.0.0.0/0"]), "cloud.admin_cidrs[0]", "whole internet"),
+    (
+        "cidr with host bits",
+        in_cloud(admin_cidrs=["198.51.100.7/24"]),
+        "cloud.admin_cidrs[0]",
+        "not an IPv4 network",
+    ),
+    (
+        "forward outside guests",
+        in_cloud(forwards=[{"port": 443, "to": "192.168.1.5"}]),
+        "cloud.forwards[0].to",
+        "outside the guest network",
+    ),
+    (
+        "forward of the api port",
+        in_cloud(forwards=[{"port": 8006, "to": "10.10.10.5"}]),
+        "cloud.forwards[0].port",
+        "the host's",
+    ),
+    ("restore unknown", in_cloud(services=["mail"]), "cloud.services[0]", "not a declared"),
+    ("cloud on a site", set_in("cloud", value=cloud_site()["cloud"]), "cloud", "only role"),
+    (
+        "bad wireguard key",
+        in_cloud(wireguard={**cloud_site()["cloud"]["wireguard"], "peer_public_key": "abc"}),
+        "cloud.wireguard.peer_public_key",
+        "WireGuard public key",
+    ),
+    ("staging on an existing", in_cloud("existing", staging=True), "cloud.staging", "existing"),
+    ("no uplink", in_cloud(peer_uplink_mbps=None), "cloud.peer_uplink_mbps", "Field required"),
     # network (name resolution)
     (
         "network without resolvers",

@@ -25,7 +25,7 @@ from tappaas.cli.check_output import (
 )
 from tappaas.model import ConfigError, ConfigIssue, load_stack_file
 from tappaas.policy import evaluate, protection_report
-from tests.model.sites import REPO, load, small_site
+from tests.model.sites import REPO, cloud_site, load, small_site
 
 runner = CliRunner()
 
@@ -221,7 +221,11 @@ def recovery_site() -> dict[str, Any]:
         "namespace": "remote/home",
         "credential": {"token_id": "dr@pbs!read", "token_secret": {"secret": "drRead"}},
     }
-    site["recovery"] = {"methods": ["cloud"], "restore_order": ["db"]}
+    site["recovery"] = {
+        "methods": ["cloud"],
+        "restore_order": ["db"],
+        "encryption_key": {"secret": "pbsEncryptionKey"},  # the copy is encrypted
+    }
     return site
 
 
@@ -237,3 +241,32 @@ def test_a_recovery_stack_shows_what_it_restores_and_from_where() -> None:
         "namespace remote/home), reading with dr@pbs!read, each from its newest backup"
     ) in text
     assert text.index("1. db") < text.index("2. web")
+
+
+def test_a_cloud_stack_shows_the_rented_host_and_its_tiers() -> None:
+    """What a cloud recovery restores (the important services, not the low ones), onto the
+    rented host's data storage rather than the site's pools, tier by tier."""
+    raw = cloud_site()
+    raw["services"]["logs"] = {"vmid": 150, "node": "tappaas1", "importance": "low"}
+    raw["services"]["mail"] = {"vmid": 120, "node": "tappaas1"}
+    site = load(raw)
+    lines = render(format_check(site, protection_report(site), (), 80), width=80).splitlines()
+    text = " ".join(" ".join(lines).split())
+    assert (
+        "Rents a gcp host (n2-standard-8, europe-west4-a; data disk 500 GB) and installs "
+        "Proxmox VE on it. Restores 3 service(s) from the copy at 10.20.0.11:8007"
+    ) in text
+    assert "services under one number restore side by side" in text
+    plan = [line.rstrip() for line in lines if "vmid" in line]
+    assert plan == [
+        "  1. db    vmid 101 → tappaas-cloud, storage tappaas-data",
+        "  2. web   vmid 100 → tappaas-cloud, storage tappaas-data",
+        "     mail  vmid 120 → tappaas-cloud, storage tappaas-data",
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_an_existing_host_is_named_by_its_address() -> None:
+    site = load(cloud_site("existing"))
+    text = " ".join(render(format_check(site, protection_report(site), (), 80), width=80).split())
+    assert "Sets up nothing new: the host at 203.0.113.20:8006 runs Proxmox VE already." in text

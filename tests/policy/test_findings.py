@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tappaas.policy import Code, Finding, Severity, evaluate
-from tests.model.sites import load, small_site
+from tests.model.sites import cloud_site, load, small_site
 
 Raw = dict[str, Any]
 
@@ -47,6 +47,12 @@ def unencrypted_without_filter(raw: Raw) -> None:
     raw["remote"]["encrypted_only"] = False
 
 
+def recovery_without_key(raw: Raw) -> None:
+    raw.clear()
+    raw.update(cloud_site())
+    del raw["recovery"]["encryption_key"]
+
+
 def resolver_in(service: str, **network: Any) -> Callable[[Raw], None]:
     """A ``network`` section whose one resolver runs in ``service``."""
 
@@ -62,6 +68,13 @@ def resolver_without_ha(raw: Raw) -> None:
 
 
 CASES: list[tuple[Code, Callable[[Raw], None], Severity, str, str]] = [
+    (
+        Code.RESTORE_KEY_MISSING,
+        recovery_without_key,
+        Severity.ERROR,
+        "recovery.encryption_key",
+        "nothing could be restored",
+    ),
     (Code.NO_OFFSITE_COPY, no_remote, Severity.ERROR, "services.web", "no off-site copy"),
     (
         Code.NOT_BACKED_UP,
@@ -231,6 +244,7 @@ def test_every_code_has_a_case_or_a_dedicated_test() -> None:
         Code.ONE_FORMAT,
         Code.FAILOVER_LACKS_POOL,
         Code.RETENTION_BELOW_DESIGN,
+        Code.SECRET_UNSET,  # tests/policy/test_restore_order.py
         Code.PUSH_CAN_DELETE,  # test_push_with_remove_vanished_is_an_error_until_accepted
         # from the live resolver's settings, not the config: tests/policy/test_resolver_findings.py
         Code.SERVE_EXPIRED_OFF,

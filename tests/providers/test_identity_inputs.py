@@ -14,6 +14,7 @@ import pytest
 
 from lab import Lab
 from providers._lifecycle import ObjectProvider
+from providers.backup_inventory import BackupInventoryProvider
 from providers.pbs_acl import PbsAclProvider
 from providers.pbs_datastore import PbsDatastoreProvider
 from providers.pbs_group_owner import PbsGroupOwnerProvider
@@ -22,6 +23,7 @@ from providers.pbs_remote import PbsRemoteProvider
 from providers.pbs_sync_job import PbsSyncJobProvider
 from providers.pbs_token import PbsTokenProvider
 from providers.pbs_user import PbsUserProvider
+from providers.pve_api_ready import PveApiReadyProvider
 from providers.pve_backup_job import PveBackupJobProvider
 from providers.pve_replication_job import PveReplicationJobProvider
 from providers.pve_zfs_storage import PveZfsStorageProvider
@@ -43,6 +45,13 @@ CASES: list[tuple[type[ObjectProvider[Any]], str, dict[str, Any]]] = [
     (PveZfsStorageProvider, "storage", {"storage": "../x", "pool": "tanka1"}),
     (PveBackupJobProvider, "id", {"id": "../../nodes", "schedule": "02:00", "storage": "s"}),
     (PveReplicationJobProvider, "id", {"id": "110/../0", "target": "tappaas2"}),
+    (BackupInventoryProvider, "storage", {"node": "tappaas1", "storage": "../x", "vmids": [110]}),
+    (BackupInventoryProvider, "node", {"node": "../x", "storage": "tappaas-dr", "vmids": [110]}),
+    (
+        PveApiReadyProvider,
+        "storage",
+        {"node": "tappaas1", "storage": "../x", "deadline_seconds": 1},
+    ),
 ]
 
 
