@@ -20,10 +20,14 @@ class ApiError(Exception):
 
 
 class ParameterError(ApiError):
-    """Parameter verification failed; ``errors`` maps each parameter to its message."""
+    """Parameter verification failed; ``errors`` maps each parameter to its message. PVE
+    raises the same shape with its own message for invalid objects (a ``PVE::Exception``
+    with ``errors``, e.g. "Rule 'x' is invalid.")."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(HTTPStatus.BAD_REQUEST, "Parameter verification failed.\n")
+    def __init__(
+        self, errors: dict[str, str], message: str = "Parameter verification failed.\n"
+    ) -> None:
+        super().__init__(HTTPStatus.BAD_REQUEST, message)
         self.errors = errors
 
 

@@ -8,7 +8,10 @@ Providers call the typed operations in ``tappaas.pbs`` / ``tappaas.pve``, never 
 Credentials arrive through ``configure()`` from stack config (see ``_endpoint``).
 """
 
-from providers._endpoint import Endpoint
+from typing import Any
+
+from providers._endpoint import Credentials, Endpoint
+from providers._lifecycle import ObjectProvider, Props
 from providers.backup_inventory import BackupInventory
 from providers.pbs_acl import PbsAcl
 from providers.pbs_datastore import PbsDatastore
@@ -27,8 +30,32 @@ from providers.pve_replication_job import PveReplicationJob
 from providers.pve_zfs_storage import PveZfsStorage
 from providers.restored_vm import RestoredVm
 
+PROVIDERS_BY_TYPE: dict[str, type[ObjectProvider[Any]]] = {
+    resource.type_token(): resource.provider_type
+    for resource in (
+        PbsAcl,
+        PbsDatastore,
+        PbsGroupOwner,
+        PbsNamespace,
+        PbsPruneJob,
+        PbsRemote,
+        PbsSyncJob,
+        PbsToken,
+        PbsUser,
+        PbsVerifyJob,
+        PveBackupJob,
+        PvePbsStorage,
+        PveReplicationJob,
+        PveZfsStorage,
+        RestoredVm,
+    )
+}
+"""Each resource's engine type token → its provider (an adoption reads live objects with it)."""
+
 __all__ = [
+    "PROVIDERS_BY_TYPE",
     "BackupInventory",
+    "Credentials",
     "Endpoint",
     "PbsAcl",
     "PbsDatastore",
@@ -40,6 +67,7 @@ __all__ = [
     "PbsToken",
     "PbsUser",
     "PbsVerifyJob",
+    "Props",
     "PveApiReady",
     "PveBackupJob",
     "PvePbsStorage",

@@ -80,6 +80,10 @@ class Props(BaseModel):
     #: Options that only steer creation (e.g. ``reuse_datastore``): never compared with the
     #: live object, so changing them later changes nothing.
     create_only: ClassVar[frozenset[str]] = frozenset()
+    #: The object holds backups (a datastore, a namespace): an adoption must never replace it.
+    holds_data: ClassVar[bool] = False
+    #: What adopting an existing object implies beyond its differences (told to the user).
+    adoption_note: ClassVar[str | None] = None
 
     def wire(self, model: type[BaseModel]) -> Any:
         """This object's fields as the given wire model (drops provider-only fields)."""
@@ -94,7 +98,8 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
+def plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Engine values without the pickled provider and with secrets unwrapped."""
     return {k: unwrap_rpc_secret(v) for k, v in values.items() if k != PROVIDER_KEY}
 
 
@@ -201,14 +206,26 @@ class ObjectProvider(ResourceProvider, Generic[P]):
 
     # --- plumbing ---------------------------------------------------------------------------
 
+    def differences(self, declared: P, live: P) -> list[str]:
+        """The fields whose live value is not the declared one (write-only and create-only
+        fields are never compared; an unset setting the API cannot delete is not managed)."""
+        skipped = declared.write_only | declared.create_only
+        return [
+            name
+            for name in type(declared).model_fields
+            if name not in skipped
+            and _effective(declared, name) != _effective(live, name)
+            and _manages(declared, name)
+        ]
+
     def parse(self, values: dict[str, Any]) -> P:
-        return self.props_type.model_validate(_plain(values))  # type: ignore[return-value]
+        return self.props_type.model_validate(plain(values))  # type: ignore[return-value]
 
     def parse_state(self, olds: dict[str, Any]) -> P:
         """Props from a previous state's outputs (which also carry computed fields)."""
         fields = set(self.props_type.model_fields)
-        plain = _plain(olds)
-        return self.parse({k: v for k, v in plain.items() if k in fields})
+        values = plain(olds)
+        return self.parse({k: v for k, v in values.items() if k in fields})
 
     def client(self, props: P) -> ProxmoxClient:
         if self.credentials is None:
@@ -250,8 +267,8 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         identity = self.props_type.identity
         if _has_unknowns(news):
-            plain_news = _plain(news)
-            changed = [k for k, v in plain_news.items() if _plain(olds).get(k) != v]
+            plain_news = plain(news)
+            changed = [k for k, v in plain_news.items() if plain(olds).get(k) != v]
             replaces = [k for k in changed if k in identity]
             return DiffResult(changes=bool(changed), replaces=replaces)
         new = self.parse(news)
@@ -262,20 +279,13 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         live = self.observe(self.client(new), object_id, new)
         if live is None:  # deleted behind our back: create it again
             return DiffResult(changes=True, replaces=sorted(identity), delete_before_replace=True)
-        skipped = new.write_only | new.create_only
-        changed = [
-            name
-            for name in type(new).model_fields
-            if name not in skipped
-            and _effective(new, name) != _effective(live, name)
-            and _manages(new, name)
-        ]
+        changed = self.differences(new, live)
         if new.endpoint != old.endpoint and "endpoint" not in changed:
             changed.append("endpoint")
         for name in new.write_only:
             value = getattr(new, name)
             digest = None if value is None else sha256(_secret_text(value))
-            if _plain(olds).get(f"{name}_sha256") != digest:
+            if plain(olds).get(f"{name}_sha256") != digest:
                 changed.append(name)
         replaces = [name for name in changed if name in identity]
         return DiffResult(
@@ -323,14 +333,14 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         self.require_release(client)
         self.update_object(client, object_id, self._previous(olds, new), new)
         live = self._read_back(client, object_id, new)
-        return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, _plain(olds))))
+        return UpdateResult(outs=self.outputs(live, self.extra_outputs(new, plain(olds))))
 
     def read(self, object_id: str, props: dict[str, Any]) -> ReadResult:
         known = self.parse_state(props)
         live = self.observe(self.client(known), object_id, known)
         if live is None:
             return ReadResult(id_=None, outs={})
-        previous = _plain(props)
+        previous = plain(props)
         return ReadResult(
             id_=object_id,
             outs=self.outputs(live, self.extra_outputs(known, previous), previous),
@@ -344,12 +354,12 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     def _previous(self, olds: dict[str, Any], new: P) -> P:
         """The state's props, with each write-only value whose hash is unchanged filled in
         from ``new`` (the same value), so ``update_object`` re-sends only changed secrets."""
-        plain = _plain(olds)
+        previous = plain(olds)
         same = {
             name: value
             for name in new.write_only
             if (value := getattr(new, name)) is not None
-            and plain.get(f"{name}_sha256") == sha256(_secret_text(value))
+            and previous.get(f"{name}_sha256") == sha256(_secret_text(value))
         }
         return self.parse_state(olds).model_copy(update=same)
 
@@ -374,7 +384,7 @@ def vanished(props: Props, object_id: str, what: str = "vanished") -> NotFoundEr
 def _endpoint_of(values: dict[str, Any]) -> Endpoint | None:
     """The endpoint named in raw inputs or outputs, if it parses (for error messages)."""
     try:
-        return Endpoint.model_validate(_plain(values).get("endpoint"))
+        return Endpoint.model_validate(plain(values).get("endpoint"))
     except ValidationError:
         return None
 

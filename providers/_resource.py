@@ -25,6 +25,11 @@ class ObjectResource(Resource):
 
     resource_id: pulumi.Output[str]
 
+    @classmethod
+    def type_token(cls) -> str:
+        """The engine's type token, e.g. ``pulumi-python:dynamic/pbs:Datastore``."""
+        return f"pulumi-python:{cls._resource_type_name}"
+
     def __init__(
         self,
         resource_name: str,

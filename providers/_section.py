@@ -1,12 +1,25 @@
-"""Providers for objects in a PBS section config (datastores, remotes, jobs): written once."""
+"""Providers for objects in a section config (PBS datastores, remotes and jobs; PVE storage
+entries, replication and backup jobs): written once.
+
+An update sends the digest of the file it read, and the file is shared by every entry of its
+kind (``storage.cfg``, ``replication.cfg``, a PBS ``sync.cfg``): when one ``up`` updates two
+entries of one file at once, the second finds the digest stale ("detected modified
+configuration", pve-common ``SectionConfig::assert_if_modified``, proxmox-section-config).
+That update is then read again and retried, its delta computed from the new file, a bounded
+number of times: only a change to the same entry by someone else could be lost, and that
+entry is ours to set.
+"""
 
 from __future__ import annotations
 
+import random
+import time
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from providers._lifecycle import ObjectProvider, P, vanished
-from tappaas.client import ProxmoxClient
+from tappaas.client import ConflictError, ProxmoxClient
 from tappaas.section import SectionConfig
 from tappaas.wire import WireModel
 
@@ -34,10 +47,33 @@ class SectionProvider(ObjectProvider[P]):
 
     def update_object(self, client: ProxmoxClient, object_id: str, old: P, new: P) -> None:
         section = self.section(client)
-        current = section.get(object_id)
-        if current is None:
-            raise vanished(new, object_id)
-        section.update(current, new.wire(self.wire_type))
+
+        def attempt() -> None:
+            current = section.get(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            section.update(current, new.wire(self.wire_type))
+
+        retry_on_stale_digest(attempt)
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: P) -> None:
         self.section(client).delete(object_id)
+
+
+STALE_DIGEST_ATTEMPTS = 10
+"""Each round of a race lets at least one writer through; the pauses between attempts
+(random, growing) spread the rest out."""
+STALE_DIGEST_PAUSE_SECONDS = 0.05
+
+
+def retry_on_stale_digest(attempt: Callable[[], None]) -> None:
+    """Run ``attempt`` (read, then write with the digest read) until no other write to the
+    same file came in between, at most ``STALE_DIGEST_ATTEMPTS`` times."""
+    for number in range(1, STALE_DIGEST_ATTEMPTS + 1):
+        try:
+            attempt()
+            return
+        except ConflictError as error:
+            if not error.stale_digest or number == STALE_DIGEST_ATTEMPTS:
+                raise
+        time.sleep(random.uniform(0, STALE_DIGEST_PAUSE_SECONDS * number))

@@ -20,6 +20,7 @@ from tappaas.pbs.section import SectionConfig
 
 class PbsDatastoreProps(Props, Datastore):
     identity = frozenset(DatastoreIdentity.model_fields)
+    holds_data = True
     create_only = frozenset({"reuse_datastore"})
 
     reuse_datastore: bool | None = None

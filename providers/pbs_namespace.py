@@ -24,6 +24,7 @@ class NamespaceHoldsBackupsError(GuidedError):
 
 class PbsNamespaceProps(Props):
     identity = frozenset({"store", "namespace"})
+    holds_data = True
 
     store: PbsId
     namespace: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$")

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from providers._lifecycle import Props, vanished
 from providers._resource import ObjectResource
-from providers._section import SectionProvider
+from providers._section import SectionProvider, retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pbs.remote import Remote, RemoteApi, RemoteIdentity
 from tappaas.pbs.section import SectionConfig
@@ -42,13 +42,17 @@ class PbsRemoteProvider(SectionProvider[PbsRemoteProps]):
         self, client: ProxmoxClient, object_id: str, old: PbsRemoteProps, new: PbsRemoteProps
     ) -> None:
         api = RemoteApi(client)
-        current = api.get(object_id)
-        if current is None:
-            raise vanished(new, object_id)
         # Only a changed secret is sent: an update may be just a move of our own endpoint,
         # which must write nothing.
         password = new.password if new.password != old.password else None
-        api.update(current, new.wire(Remote), password)
+
+        def attempt() -> None:
+            current = api.get(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            api.update(current, new.wire(Remote), password)
+
+        retry_on_stale_digest(attempt)
 
 
 class PbsRemote(ObjectResource, module="pbs", name="Remote"):

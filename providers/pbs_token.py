@@ -2,7 +2,9 @@
 
 PBS shows the secret once, at creation: it becomes the secret output ``secret`` and is
 carried forward on every later read and update. A replace creates a new token, hence a new
-secret, and everything consuming the output follows.
+secret, and everything consuming the output follows. A token adopted into the state (``tappaas
+import live``) has no secret there, since PBS never shows it again: its next update
+regenerates it (``regenerate``), so the stack can hand it on; the old secret stops working.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import DiffResult, UpdateResult
 
 from providers import _engine_log
-from providers._lifecycle import ObjectProvider, Props, vanished
+from providers._lifecycle import ObjectProvider, Props, plain, vanished
 from providers._resource import ObjectResource
+from providers._section import retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.model._types import PbsUserId, TokenName
 from tappaas.pbs.access import AccessApi, TokenSettings
@@ -21,6 +25,10 @@ from tappaas.pbs.access import AccessApi, TokenSettings
 
 class PbsTokenProps(Props, TokenSettings):
     identity = frozenset({"userid", "token_name"})
+    adoption_note = (
+        "secret: PBS never shows a token's secret again, so the first up regenerates it; "
+        "the old secret stops working and what uses it gets the new one from the stacks"
+    )
 
     userid: PbsUserId
     token_name: TokenName
@@ -65,17 +73,40 @@ class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
     def extra_outputs(self, props: PbsTokenProps, olds: dict[str, Any]) -> dict[str, Any]:
         return {"token_id": props.token_id, "secret": olds.get("secret")}
 
+    def diff(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(object_id, olds, news)
+        if result.replaces or not _secret_unknown(olds):
+            return result
+        return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+
+    def update(self, object_id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        result = super().update(object_id, olds, news)
+        if not _secret_unknown(olds):
+            return result
+        props = self.parse(news)
+        secret = AccessApi(self.client(props)).regenerate_token(props.userid, props.token_name)
+        return UpdateResult(outs={**(result.outs or {}), "secret": secret.get_secret_value()})
+
     def update_object(
         self, client: ProxmoxClient, object_id: str, old: PbsTokenProps, new: PbsTokenProps
     ) -> None:
         api = AccessApi(client)
-        current = api.get_token(new.userid, new.token_name)
-        if current is None:
-            raise vanished(new, object_id)
-        api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
+
+        def attempt() -> None:
+            current = api.get_token(new.userid, new.token_name)
+            if current is None:
+                raise vanished(new, object_id)
+            api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
+
+        retry_on_stale_digest(attempt)
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsTokenProps) -> None:
         AccessApi(client).delete_token(props.userid, props.token_name)
+
+
+def _secret_unknown(olds: dict[str, Any]) -> bool:
+    """An adopted token: the state holds no secret for it."""
+    return plain(olds).get("secret") is None
 
 
 class PbsToken(ObjectResource, module="pbs", name="Token"):

@@ -13,6 +13,7 @@ import pulumi
 
 from providers._lifecycle import ObjectProvider, Props, vanished
 from providers._resource import ObjectResource
+from providers._section import retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pbs.access import AccessApi, User
 
@@ -41,10 +42,14 @@ class PbsUserProvider(ObjectProvider[PbsUserProps]):
         self, client: ProxmoxClient, object_id: str, old: PbsUserProps, new: PbsUserProps
     ) -> None:
         api = AccessApi(client)
-        current = api.get_user(object_id)
-        if current is None:
-            raise vanished(new, object_id)
-        api.update_user(current, new.wire(User))
+
+        def attempt() -> None:
+            current = api.get_user(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            api.update_user(current, new.wire(User))
+
+        retry_on_stale_digest(attempt)
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsUserProps) -> None:
         AccessApi(client).delete_user(object_id)

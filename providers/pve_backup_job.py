@@ -1,19 +1,23 @@
 """``PveBackupJob``: the daily vzdump job that writes the site's VMs to its PBS.
 
 Ours rather than upstream's ``backup.Job``, whose create panics in the proxmoxve plugin
-8.2.1-8.3.0 (see ``pve_zfs_storage``). Everything but the id updates in place.
+8.2.1-8.3.0 (see ``pve_zfs_storage``). Everything but the id updates in place. The vzdump
+schema says ``notes-template`` ``requires`` ``storage`` (pve-manager ``PVE/VZDump.pm``), and
+pve-common ``JSONSchema.pm`` checks that per request: an update that changes the template
+sends the storage along, changed or not.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from providers._lifecycle import Props
+from providers._lifecycle import Props, vanished
 from providers._resource import ObjectResource
-from providers._section import SectionProvider
+from providers._section import SectionProvider, retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pve.backup_job import BackupJob, BackupJobIdentity, backup_jobs
 from tappaas.section import SectionConfig
+from tappaas.wire import settings_delta
 
 
 class PveBackupJobProps(Props, BackupJob):
@@ -26,6 +30,26 @@ class PveBackupJobProvider(SectionProvider[PveBackupJobProps]):
 
     def section(self, client: ProxmoxClient) -> SectionConfig[Any]:
         return backup_jobs(client)
+
+    def update_object(
+        self,
+        client: ProxmoxClient,
+        object_id: str,
+        old: PveBackupJobProps,
+        new: PveBackupJobProps,
+    ) -> None:
+        section = self.section(client)
+        desired = new.wire(BackupJob)
+
+        def attempt() -> None:
+            current = section.get(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            values, _ = settings_delta(current.value, desired, section.settings)
+            required = "notes-template" in values and "storage" not in values
+            section.update(current, desired, **({"storage": desired.storage} if required else {}))
+
+        retry_on_stale_digest(attempt)
 
 
 class PveBackupJob(ObjectResource, module="pve", name="BackupJob"):

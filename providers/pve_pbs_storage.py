@@ -20,7 +20,7 @@ from pydantic import SecretStr, model_validator
 
 from providers._lifecycle import Props, vanished
 from providers._resource import ObjectResource
-from providers._section import SectionProvider
+from providers._section import SectionProvider, retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pve.storage import (
     PbsStorage,
@@ -90,27 +90,31 @@ class PvePbsStorageProvider(SectionProvider[PvePbsStorageProps]):
         new: PvePbsStorageProps,
     ) -> None:
         api = PbsStorageApi(client)
-        current = api.get(object_id)
-        if current is None:
-            raise vanished(new, object_id)
-        remove = tuple(
-            option
-            for option, wanted, have in (
-                ("encryption-key", new.key, current.value.encryption_key),
-                ("master-pubkey", new.master_key, current.value.master_pubkey),
+
+        def attempt() -> None:
+            current = api.get(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            remove = tuple(
+                option
+                for option, wanted, have in (
+                    ("encryption-key", new.key, current.value.encryption_key),
+                    ("master-pubkey", new.master_key, current.value.master_pubkey),
+                )
+                if wanted is None and have is not None
             )
-            if wanted is None and have is not None
-        )
-        # Secrets are re-sent whenever the entry changes: PVE never shows them, and sending
-        # the same value again only rewrites the same file.
-        api.update(
-            current,
-            new.wire(PbsStorage),
-            password=new.password,
-            key=new.key,
-            master_pubkey=new.master_key,
-            remove=remove,
-        )
+            # Secrets are re-sent whenever the entry changes: PVE never shows them, and
+            # sending the same value again only rewrites the same file.
+            api.update(
+                current,
+                new.wire(PbsStorage),
+                password=new.password,
+                key=new.key,
+                master_pubkey=new.master_key,
+                remove=remove,
+            )
+
+        retry_on_stale_digest(attempt)
 
 
 class PvePbsStorage(ObjectResource, module="pve", name="PbsStorage"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from providers._lifecycle import Props, vanished
 from providers._resource import ObjectResource
-from providers._section import SectionProvider
+from providers._section import SectionProvider, retry_on_stale_digest
 from tappaas.client import ProxmoxClient
 from tappaas.pve.replication import ReplicationIdentity, ReplicationJob, replication_jobs
 from tappaas.section import SectionConfig
@@ -39,11 +39,15 @@ class PveReplicationJobProvider(SectionProvider[PveReplicationJobProps]):
         new: PveReplicationJobProps,
     ) -> None:
         section = self.section(client)
-        current = section.get(object_id)
-        if current is None:
-            raise vanished(new, object_id)
-        desired = new.wire(ReplicationJob).model_copy(update={"target": current.value.target})
-        section.update(current, desired)
+
+        def attempt() -> None:
+            current = section.get(object_id)
+            if current is None:
+                raise vanished(new, object_id)
+            target = {"target": current.value.target}
+            section.update(current, new.wire(ReplicationJob).model_copy(update=target))
+
+        retry_on_stale_digest(attempt)
 
 
 class PveReplicationJob(ObjectResource, module="pve", name="ReplicationJob"):

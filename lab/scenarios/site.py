@@ -5,7 +5,8 @@ lab's endpoints, what the program's components would: ZFS pools and storage entr
 cluster's HA options, HA resources with node-affinity rules and replication jobs for each
 service, the local PBS (datastore, namespaces, prune/verify/GC schedules, a token for PVE
 holding DatastoreBackup only), the PVE side of backups (PBS storage with an encryption key,
-the daily vzdump job keeping everything, ``keep-all``), and the off-site copy: a pull by the
+the daily vzdump job keeping everything, ``keep-all``), the personal removable disk (a
+removable datastore and its run-on-mount sync job), and the off-site copy: a pull by the
 peer with a read-only token, or a push to the peer with its write token. The services' VMs
 are seeded through the control surface (TAPPaaS modules create them, not the program), and
 so is the drill's probe helper (a small VM on the drill bridge) when the site declares one.
@@ -25,14 +26,22 @@ from lab.endpoint import Endpoint
 from lab.lab import Lab
 from lab.scenarios.client import api
 from lab.sim.clock import ClockMode, epoch
-from tappaas.model import Direction, GuestSite, PoolRole, SiteConfig, SyncSettings
+from tappaas.model import (
+    Direction,
+    GuestSite,
+    PersonalExport,
+    PoolRole,
+    SiteConfig,
+    SyncSettings,
+)
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 LOCAL_PBS = "local"
 PEER_PBS = "peer"
 DEFAULT_START = epoch("2025-01-01T00:00:00Z")
 DISK_SIZE = "32G"
-BACKUP_JOB_ID = "tappaas-daily"
 PUSH_JOB_ID = "tappaas-offsite-push"
+PERSONAL_PATH = "tappaas"
 BACKUP_ROLE = "DatastoreBackup"
 READER_ROLE = "DatastoreReader"
 PRUNING_WRITER_ROLE = "DatastorePowerUser"
@@ -125,7 +134,18 @@ def configure(lab: Lab, site: SiteConfig, peer: SiteConfig | None = None) -> Sit
     )
     _guests(lab, site)
     _availability(pve, site)
-    backup_token = _local_backup(lab, pve, site)
+    backup_token = local_pbs(lab, site)
+    _pve_backup(lab, pve, site, backup_token)
+    return configure_copies(lab, site, peer, backup_token)
+
+
+def configure_copies(
+    lab: Lab, site: SiteConfig, peer: SiteConfig | None, backup_token: Credential
+) -> SiteLab:
+    """The copies beyond the local PBS, as the program would: the personal removable disk and
+    the off-site copy on the peer (its datastore, the guest's namespace and retention, and a
+    pull with a read-only token or a push with the peer's write token)."""
+    _personal(lab, site)
     configured = SiteLab(lab, site, peer, backup_token)
     if peer is None or site.remote is None:
         return configured
@@ -195,7 +215,7 @@ def _availability(pve: Any, site: SiteConfig) -> None:
                 comment=f"tappaas: {name}",
             )
             pve.cluster.ha.rules.post(
-                rule=f"tappaas-{name}",
+                rule=ha.rule_id(name),
                 type="node-affinity",
                 resources=sid,
                 nodes=f"{service.node}:{ha.home_priority},{failover}:{ha.failover_priority}",
@@ -237,7 +257,9 @@ def _acl_path(store: str, namespace: str) -> str:
     return f"/datastore/{store}" + (f"/{namespace}" if namespace else "")
 
 
-def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
+def local_pbs(lab: Lab, site: SiteConfig) -> Credential:
+    """The local PBS as the program sets it up (datastore, namespaces, prune and verify jobs,
+    GC, and PVE's DatastoreBackup token); returns that token."""
     assert site.backup is not None
     backup, pbs_model = site.backup, site.backup.pbs
     store, ns = pbs_model.datastore, pbs_model.namespace
@@ -249,7 +271,7 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
     _namespaces(pbs, store, ns)
     scope = {"ns": ns} if ns else {}
     pbs.config.prune.post(
-        id=f"{store}-retention",
+        id=retention_job_id(store),
         store=store,
         schedule=backup.prune_schedule,
         **{"max-depth": 0},
@@ -263,14 +285,21 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
             else {}
         )
         pbs.config.verify.post(
-            id=f"{store}-verify",
+            id=verify_job_id(store),
             store=store,
             schedule=backup.verify.schedule,
             **{"ignore-verified": 1},
             **extra,
             **scope,
         )
-    token = _token(pbs, pbs_model.pve_token_id, _acl_path(store, ns), BACKUP_ROLE)
+    return _token(pbs, pbs_model.pve_token_id, _acl_path(store, ns), BACKUP_ROLE)
+
+
+def _pve_backup(lab: Lab, pve: Any, site: SiteConfig, token: Credential) -> None:
+    """PVE's PBS storage entry (encrypted) and the daily vzdump job, as the program's."""
+    assert site.backup is not None
+    backup, pbs_model = site.backup, site.backup.pbs
+    store, ns = pbs_model.datastore, pbs_model.namespace
     endpoint = lab.pbs[LOCAL_PBS]
     storage: dict[str, Any] = {"namespace": ns} if ns else {}
     if backup.encryption.enabled:
@@ -289,7 +318,7 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
     )
     vmids = [str(s.vmid) for s in site.services.values() if s.backup.enabled]
     pve.cluster.backup.post(
-        id=BACKUP_JOB_ID,
+        id=backup.job_id,
         schedule=backup.schedule,
         storage=pbs_model.storage_id,
         vmid=",".join(vmids),
@@ -301,7 +330,35 @@ def _local_backup(lab: Lab, pve: Any, site: SiteConfig) -> Credential:
             "repeat-missed": int(backup.repeat_missed),
         },
     )
-    return token
+
+
+def _personal(lab: Lab, site: SiteConfig) -> None:
+    """The removable datastore on the personal disk, and its run-on-mount local sync of the
+    services that opted in (``personal_export: pbs``)."""
+    if site.personal is None or site.backup is None:
+        return
+    personal, local = site.personal, site.backup.pbs
+    pbs = api(lab.pbs[LOCAL_PBS])
+    pbs.config.datastore.post(
+        name=personal.datastore, path=PERSONAL_PATH, **{"backing-device": personal.backing_device}
+    )
+    opted_in = (s for s in site.services.values() if s.personal_export is PersonalExport.PBS)
+    vmids = sorted(s.vmid for s in opted_in)
+    if not vmids:
+        return
+    options: dict[str, Any] = {"ns": local.namespace} if local.namespace else {}
+    pbs.config.sync.post(
+        id=f"{personal.datastore}-on-mount",
+        store=personal.datastore,
+        **{
+            "remote-store": local.datastore,
+            "group-filter": [f"group:vm/{vmid}" for vmid in vmids],
+            "run-on-mount": int(personal.run_on_mount),
+            "unmount-on-done": int(personal.unmount_on_done and personal.run_on_mount),
+            "remove-vanished": 0,
+        },
+        **options,
+    )
 
 
 def _peer_store(lab: Lab, peer: SiteConfig, guest: GuestSite, site_name: str) -> None:

@@ -33,6 +33,9 @@ COMMANDS: dict[str, Command] = {
         "tappaas.cli.check", "Check a stack's site config: findings, RPO/RTO per service."
     ),
     "stack": Command("tappaas.cli.stack", "Run a stack with the real Pulumi engine (offline)."),
+    "import": Command(
+        "tappaas.cli.import_", "Adopt a site set up by upstream TAPPaaS scripts (files, live)."
+    ),
     "pr-preview": Command(
         "tappaas.cli.pr_preview", "A stack's findings and planned changes as Markdown, for a PR."
     ),

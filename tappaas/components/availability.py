@@ -59,7 +59,7 @@ class Availability(pulumi.ComponentResource):
                 )
                 proxmoxve.Harule(
                     f"{service_name}-affinity",
-                    rule=f"tappaas-{service_name}",
+                    rule=ha.rule_id(service_name),
                     type="node-affinity",
                     resources=[sid],
                     nodes={service.node: ha.home_priority, failover: ha.failover_priority},
@@ -69,7 +69,7 @@ class Availability(pulumi.ComponentResource):
                         child,
                         pulumi.ResourceOptions(
                             depends_on=[resource],
-                            import_=pve.existing.ha_rule_import_id(f"tappaas-{service_name}"),
+                            import_=pve.existing.ha_rule_import_id(ha.rule_id(service_name)),
                         ),
                     ),
                 )

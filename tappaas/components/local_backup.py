@@ -37,7 +37,6 @@ from tappaas.model import PVE_KEEP_ALL, SiteConfig
 from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 BACKUP_ROLE = "DatastoreBackup"
-BACKUP_JOB_ID = "tappaas-daily"
 
 
 def datastore_acl_path(datastore: str, namespace: str) -> str:
@@ -211,7 +210,7 @@ class LocalBackup(pulumi.ComponentResource):
                 "daily",
                 {
                     "endpoint": pve.endpoint,
-                    "id": BACKUP_JOB_ID,
+                    "id": backup.job_id,
                     "schedule": backup.schedule,
                     "storage": pbs.storage_id,
                     "vmid": vmids,

@@ -57,6 +57,14 @@ StorageId = Annotated[
         "a PVE storage ID (lower case letters, digits, '-', '_', '.'; e.g. 'tanka1')",
     ),
 ]
+PveConfigId = Annotated[
+    str,
+    matching(
+        r"[A-Za-z][A-Za-z0-9_\-]+",
+        "a PVE config ID (a letter, then letters, digits, '_', '-'; e.g. 'tappaas-daily')",
+    ),
+]
+"""PVE's ``pve-configid`` format (pve-common ``JSONSchema.pm``): HA rule and backup job ids."""
 PbsId = Annotated[
     str,
     Field(min_length=3, max_length=32),

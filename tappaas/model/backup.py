@@ -11,6 +11,7 @@ from tappaas.model._types import (
     Namespace,
     NodeName,
     PbsId,
+    PveConfigId,
     Schedule,
     StorageId,
     StrictModel,
@@ -25,6 +26,7 @@ DEFAULT_DATASTORE = "tappaas_backup"
 DEFAULT_PVE_TOKEN_ID = "tappaas-pve@pbs!backup"
 """The PBS token PVE writes backups with: DatastoreBackup only, so PVE cannot prune."""
 DEFAULT_BACKUP_SCHEDULE = "02:00"
+DEFAULT_BACKUP_JOB_ID = "tappaas-daily"
 DEFAULT_PRUNE_SCHEDULE = "03:00"
 DEFAULT_GC_SCHEDULE = "05:00"
 DEFAULT_VERIFY_SCHEDULE = "sun 06:00"
@@ -100,6 +102,9 @@ class BackupSettings(StrictModel):
     """Daily vzdump of every included VM to the local PBS, with prune, GC and verify jobs."""
 
     pbs: LocalPbs
+    job_id: PveConfigId = DEFAULT_BACKUP_JOB_ID
+    """The vzdump job's id on PVE (``/cluster/backup/<id>``); set it to an existing job's id
+    (e.g. upstream TAPPaaS's generated ``backup-…``) to take that job over."""
     schedule: Schedule = DEFAULT_BACKUP_SCHEDULE
     mode: BackupMode = BackupMode.SNAPSHOT
     repeat_missed: bool = True

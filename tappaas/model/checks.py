@@ -119,6 +119,22 @@ def vmids_are_unique(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
             owner[service.vmid] = name
 
 
+def ha_rules_are_unique(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
+    """A node-affinity rule id names one rule, and PVE refuses a resource in two of them."""
+    owner: dict[str, str] = {}
+    for name, service in site.services.items():
+        if not service.ha.enabled:
+            continue
+        rule = service.ha.rule_id(name)
+        if rule in owner:
+            yield ConfigIssue(
+                f"services.{name}.ha.rule",
+                f"rule {rule!r} is also the rule of service {owner[rule]!r}",
+            )
+        else:
+            owner[rule] = name
+
+
 def datapools_fit_their_nodes(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
     """Devices on declared nodes, enough of them for the layout, each disk used once."""
     used: dict[tuple[str, str], str] = {}
@@ -487,6 +503,7 @@ CHECKS: tuple[Check, ...] = (
     services_reference_nodes_and_pools,
     ha_and_replication_need_a_second_node,
     vmids_are_unique,
+    ha_rules_are_unique,
     datapools_fit_their_nodes,
     backup_has_a_home,
     role_has_its_sections,

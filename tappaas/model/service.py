@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from tappaas.model._types import DiskKey, Duration, NodeName, Schedule, StrictModel
+from tappaas.model._types import DiskKey, Duration, NodeName, PveConfigId, Schedule, StrictModel
 
 MIN_VMID, MAX_VMID = 100, 999_999_999
 DEFAULT_REPLICATION_SCHEDULE = "*/15"
@@ -21,6 +21,7 @@ DEFAULT_HOME_PRIORITY = 2
 DEFAULT_FAILOVER_PRIORITY = 1
 DEFAULT_MAX_RESTART = 1
 DEFAULT_MAX_RELOCATE = 1
+HA_RULE_PREFIX = "tappaas-"
 
 
 class Importance(StrEnum):
@@ -72,6 +73,13 @@ class HaSettings(StrictModel):
     max_relocate: Annotated[int, Field(ge=0)] = DEFAULT_MAX_RELOCATE
     failback: bool = True
     state: HaState = HaState.STARTED
+    rule: PveConfigId | None = None
+    """The node-affinity rule's id (default ``tappaas-<service>``); set it to an existing
+    rule's id (upstream TAPPaaS names them ``ha-<module>``) to take that rule over."""
+
+    def rule_id(self, service: str) -> str:
+        """The node-affinity rule's id for the service named ``service``."""
+        return self.rule or f"{HA_RULE_PREFIX}{service}"
 
 
 class ReplicationSettings(StrictModel):

@@ -21,6 +21,7 @@ PURE = (
     "tappaas/schedule",
     "tappaas/health",
     "tappaas/rental",
+    "tappaas/adopt",
 )
 IMPURE = ("pulumi", "pulumi_proxmoxve", "proxmoxer", "requests", "urllib3", "providers")
 LAB_LOADERS = {"tappaas/cli/lab_demo.py"}

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.adopt.upstream_site import configuration
 from tests.conftest import REPO
 from tests.model.sites import small_site
 
@@ -86,6 +87,12 @@ FILES: dict[str, bytes] = {
     "infinite-rate.yaml": _edited(RATE, RATE + "          rate_limit_mbps: .inf\n"),
     "nan-vmid.yaml": _edited(VMID, "        vmid: .nan\n"),
     "invalid.yaml": _invalid().encode(),
+    "invalid-project/Pulumi.yaml": (REPO / "Pulumi.yaml").read_bytes(),
+    "invalid-project/Pulumi.prod.yaml": _invalid().encode(),
+    "upstream/configuration.json": json.dumps(configuration()).encode(),
+    "upstream/wiki.json": json.dumps(
+        {"vmname": "wiki", "vmid": 400, "dependsOn": ["cluster:vm"]}
+    ).encode(),
     "broken.yaml": b"config: [unclosed\n",
     "no-site.yaml": b"config:\n  proxmoxve:endpoint: https://x\n",
     "blocking.yaml": _blocking().encode(),
@@ -170,6 +177,39 @@ CASES: list[BadInput] = [
         env=(("PULUMI_CONFIG_PASSPHRASE", None), ("PULUMI_CONFIG_PASSPHRASE_FILE", None)),
     ),
     BadInput("stack lab-files --lab-file {tmp}/none.json", 2, "no lab file"),
+    # import: upstream files (nothing written), then the live objects (before any engine runs)
+    BadInput("import", 2, "Usage: tappaas import"),
+    BadInput("import tappas", 2, "Did you mean 'tappaas'?"),
+    BadInput("import tappaas", 2, "Missing option '--config'"),
+    BadInput("import tappaas --config {prod.yaml}", 2, "Missing option '--modules'"),
+    BadInput(
+        "import tappaas --config {tmp}/none.json --modules {tmp}/empty", 2,
+        "none.json: (file): cannot read",
+    ),
+    BadInput(
+        "import tappaas --config {garbage-lab.json} --modules {tmp}/nowhere", 2,
+        "garbage-lab.json: (file): not JSON",
+    ),
+    BadInput(
+        "import tappaas --config {garbage-lab.json} --modules {tmp}/nowhere", 2,
+        "nowhere: (file): is not a folder",
+    ),
+    BadInput(
+        "import tappaas --config {upstream/configuration.json} --modules {tmp}/upstream "
+        "--answers {broken.yaml}", 2, "broken.yaml",
+    ),
+    BadInput(
+        "import tappaas --config {upstream/configuration.json} --modules {tmp}/upstream "
+        "--dir {tmp}/project --stack prod", 2, "already holds tappaas:site: pass --replace",
+    ),
+    BadInput("import live", 2, "Missing argument 'STACK'"),
+    BadInput("import live nope --dir {tmp}/empty", 2, "no Pulumi.yaml in"),
+    BadInput("import live nope --dir {tmp}/project", 2, "(stacks there: prod)"),
+    BadInput("import live prod --dir {tmp}/invalid-project", 2, "invalid site config"),
+    BadInput(
+        "import live prod --dir {tmp}/project", 2, "export PULUMI_CONFIG_PASSPHRASE=",
+        env=(("PULUMI_CONFIG_PASSPHRASE", None), ("PULUMI_CONFIG_PASSPHRASE_FILE", None)),
+    ),
     # pr-preview
     BadInput("pr-preview", 2, "Missing argument 'STACK'"),
     BadInput("pr-preview nope --dir {tmp}/project", 2, "no stack file"),

@@ -68,6 +68,21 @@ def test_parameter_errors_are_kept_per_parameter() -> None:
     assert error.transient is False
 
 
+def test_a_missing_object_named_in_a_parameter_error_is_not_found() -> None:
+    """pve-manager ``PVE/API2/Backup.pm``: reading, changing or deleting a vzdump job that
+    does not exist is ``raise_param_exc({ id => "No such job '<id>'" })`` (400)."""
+    error = classify(
+        product="pve",
+        method="GET",
+        path="/cluster/backup/tappaas-daily",
+        status=400,
+        message="Parameter verification failed.",
+        param_errors={"id": "No such job 'tappaas-daily'"},
+    )
+    assert isinstance(error, NotFoundError)
+    assert "id: No such job 'tappaas-daily'" in str(error)
+
+
 def test_stale_digest_is_a_conflict_that_says_so() -> None:
     error = classify(
         product="pbs",

@@ -298,6 +298,27 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "services.db.vmid",
         "also used by service 'web'",
     ),
+    (  # pve-ha-manager NodeAffinity.pm: a resource in two node-affinity rules is refused
+        "two services name one ha rule",
+        both(
+            set_in("services", "web", "ha", value={"rule": "ha-shared"}),
+            set_in("services", "db", "ha", value={"rule": "ha-shared"}),
+        ),
+        "services.db.ha.rule",
+        "rule 'ha-shared' is also the rule of service 'web'",
+    ),
+    (  # pve-common JSONSchema.pm pve-configid
+        "ha rule not a pve config id",
+        set_in("services", "web", "ha", value={"rule": "1-rule"}),
+        "services.web.ha.rule",
+        "is not a PVE config ID",
+    ),
+    (
+        "backup job id not a pve config id",
+        set_in("backup", "job_id", value="backup job"),
+        "backup.job_id",
+        "is not a PVE config ID",
+    ),
     (
         "vmid below 100",
         set_in("services", "web", "vmid", value=99),

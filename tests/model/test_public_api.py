@@ -106,6 +106,25 @@ PUBLIC = {
         "CalendarEventError",
         "parse_calendar_event",
     },
+    "tappaas.adopt": {
+        "PLACEHOLDER",
+        "Assessment",
+        "Conversion",
+        "Decision",
+        "Difference",
+        "NotImported",
+        "Problem",
+        "SecretToSet",
+        "StackFileError",
+        "UpstreamError",
+        "UpstreamIssue",
+        "assess",
+        "existing_document",
+        "import_upstream",
+        "read_answers",
+        "render",
+        "secrets_already_set",
+    },
 }
 
 
@@ -119,10 +138,18 @@ def test_public_names_are_pinned(module_name: str) -> None:
 
 @pytest.mark.parametrize(
     "module_name",
-    ["tappaas.model", "tappaas.policy", "tappaas.schedule", "tappaas.health", "tappaas.rental"],
+    [
+        "tappaas.model",
+        "tappaas.policy",
+        "tappaas.schedule",
+        "tappaas.health",
+        "tappaas.rental",
+        "tappaas.adopt",
+    ],
 )
 def test_pure_layers_import_no_pulumi_or_http(module_name: str) -> None:
-    """model, policy and schedule are pure: importing them pulls in no Pulumi or HTTP client."""
+    """model, policy, schedule, health, rental and adopt are pure: importing them pulls in no Pulumi
+    or HTTP."""
     probe = (
         f"import sys, {module_name}; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "

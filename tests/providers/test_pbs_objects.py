@@ -226,3 +226,52 @@ def test_user_token_acl_least_privilege(lab: Lab, store: str, unique_name) -> No
     tokens.delete(token.id, token.outs)
     users.delete(userid, user.outs)
     assert users.read(userid, user.outs).id is None
+
+
+def test_an_adopted_token_gets_a_new_secret_on_its_first_update(lab: Lab, unique_name) -> None:
+    """A token adopted into the state (no secret there: PBS shows it only once) diffs as
+    changed, and its update regenerates the secret; the old one stops working."""
+    userid = f"{unique_name('peer')}@pbs"
+    pbs = lab.pbs["local"]
+    client = ProxmoxClient(
+        ConnectionSettings(
+            product=Product.PBS,
+            host=pbs.host,
+            port=pbs.port,
+            fingerprint=pbs.fingerprint,
+            token_id=pbs.token_id,
+            token_secret=pbs.token_secret,
+        )
+    )
+    client.post("/access/users", userid=userid)
+    old_secret = client.post(f"/access/users/{userid}/token/pull")["value"]
+    tokens = configured(PbsTokenProvider(), _config(lab))
+    inputs = _on_local(lab, userid=userid, token_name="pull")
+    adopted = tokens.read(f"{userid}!pull", inputs)  # what an adoption records
+    assert adopted.outs["secret"] is None
+
+    diff = tokens.diff(adopted.id, adopted.outs, inputs)
+    assert (diff.changes, diff.replaces) == (True, [])
+    updated = tokens.update(adopted.id, adopted.outs, inputs)
+    new_secret = updated.outs["secret"]
+    assert new_secret and new_secret != old_secret
+    assert tokens.diff(adopted.id, updated.outs, inputs).changes is False
+
+    def works(secret: str) -> bool:
+        settings = ConnectionSettings(
+            product=Product.PBS,
+            host=pbs.host,
+            port=pbs.port,
+            fingerprint=pbs.fingerprint,
+            token_id=f"{userid}!pull",
+            token_secret=secret,
+        )
+        try:
+            ProxmoxClient(settings).get("/version")
+        except ApiError:
+            return False
+        return True
+
+    assert works(new_secret) and not works(old_secret)
+    tokens.delete(adopted.id, updated.outs)
+    client.delete(f"/access/users/{userid}")

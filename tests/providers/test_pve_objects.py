@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from lab import Lab
 from providers.pve_backup_job import PveBackupJobProvider
@@ -212,3 +213,62 @@ def test_backup_job_lifecycle(lab: Lab, unique_name: Callable[[str], str]) -> No
     assert lab_client(lab.pve).get(f"/cluster/backup/{job}")["vmid"] == "110,610,1000"
     provider.delete(created.id, created.outs)
     assert job not in {j["id"] for j in lab_client(lab.pve).get("/cluster/backup")}
+
+
+def test_backup_job_deleted_behind_our_back_and_a_new_notes_template(
+    lab: Lab, unique_name: Callable[[str], str]
+) -> None:
+    """pve-manager ``PVE/API2/Backup.pm`` answers a missing job ``400 No such job`` (a
+    parameter error on ``id``): it reads as gone, so up re-creates it. The vzdump schema's
+    ``notes-template`` ``requires`` ``storage`` in the same request (pve-common
+    ``JSONSchema.pm``), so changing only the template sends the storage too."""
+    provider = configured(PveBackupJobProvider(), stack_config(lab.pve))
+    job = unique_name("daily")
+    inputs = lifecycle_inputs(
+        {
+            "endpoint": endpoint(lab.pve),
+            "id": job,
+            "schedule": "21:00",
+            "storage": "local",
+            "vmid": ["110"],
+            "enabled": True,
+            "notes_template": "{{guestname}}",
+        }
+    )
+    created = provider.create(inputs)
+    retitled = {**inputs, "notes_template": "{{guestname}} ({{vmid}})"}
+    assert provider.diff(created.id, created.outs, retitled).changes is True
+    provider.update(created.id, created.outs, retitled)
+    assert lab_client(lab.pve).get(f"/cluster/backup/{job}")["notes-template"] == (
+        "{{guestname}} ({{vmid}})"
+    )
+    lab_client(lab.pve).delete(f"/cluster/backup/{job}")
+    gone = provider.diff(created.id, created.outs, retitled)
+    assert gone.changes is True and gone.replaces == ["id"]
+    assert provider.read(created.id, created.outs).id is None
+    provider.delete(created.id, created.outs)  # already gone: nothing to do
+
+
+def test_entries_of_one_file_updated_at_once_all_land(
+    lab: Lab, unique_name: Callable[[str], str]
+) -> None:
+    """Every entry of ``storage.cfg`` shares one digest: updates of several entries running
+    at once (as one ``up`` runs them) find it stale ("detected modified configuration",
+    pve-common ``SectionConfig::assert_if_modified``) and are read again and retried."""
+    provider = configured(PveZfsStorageProvider(), stack_config(lab.pve))
+    storages = [unique_name("zfs") for _ in range(4)]
+    created = []
+    for storage in storages:
+        inputs = lifecycle_inputs(
+            {"endpoint": endpoint(lab.pve), "storage": storage, "pool": storage}
+        )
+        created.append((provider.create(inputs), inputs))
+    changed = [(result, {**inputs, "content": ["images"]}) for result, inputs in created]
+    with ThreadPoolExecutor(max_workers=len(changed)) as pool:
+        updates = [pool.submit(provider.update, r.id, r.outs, new) for r, new in changed]
+        for update in updates:
+            update.result()
+    for storage in storages:
+        assert lab_client(lab.pve).get(f"/storage/{storage}")["content"] == "images"
+        provider.delete(storage, {"endpoint": endpoint(lab.pve), "storage": storage,
+                                  "pool": storage, "type": "zfspool"})  # fmt: skip

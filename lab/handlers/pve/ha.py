@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lab.api.routes import Call, RouteTable
-from lab.errors import pve_die
+from lab.errors import ParameterError, pve_die
 from lab.handlers.pve.nodes import primary_only
 from lab.handlers.sections import pve_check_digest, pve_update
 from lab.schema.pve_check import split_list
@@ -122,6 +122,28 @@ def _check_rule(call: PveCall, options: dict[str, Any]) -> None:
             raise pve_die(f"unknown node '{node}'")
 
 
+def _assert_single_node_affinity(
+    call: PveCall, rule_id: str, rule_type: str, options: dict[str, Any]
+) -> None:
+    """A resource may be in one enabled node-affinity rule only: pve-ha-manager
+    ``src/PVE/HA/Rules/NodeAffinity.pm`` ``check_single_resource_reference``, which
+    ``src/PVE/API2/HA/Rules.pm`` ``$assert_feasibility`` turns into a refusal of the rule being
+    created or updated ("Rule '<id>' is invalid.", 400, with the error per option)."""
+    if rule_type != "node-affinity" or options.get("disable"):
+        return
+    mine = {normalize_sid(s) for s in split_list(str(options.get("resources", "")))}
+    for other in call.state.ha_rules:
+        if other.id == rule_id or other.type != "node-affinity" or other.options.get("disable"):
+            continue
+        theirs = {normalize_sid(s) for s in split_list(str(other.options.get("resources", "")))}
+        shared = sorted(mine & theirs)
+        if shared:
+            message = ", ".join(
+                f"resource '{sid}' is already used in another node affinity rule" for sid in shared
+            )
+            raise ParameterError({"resources": message}, f"Rule '{rule_id}' is invalid.\n")
+
+
 @ROUTES.route("GET", "/cluster/ha/rules", "type?:string resource?:string")
 def list_rules(call: PveCall) -> list[dict[str, Any]]:
     """Configured rules."""
@@ -144,6 +166,7 @@ def create_rule(call: PveCall) -> None:
         raise pve_die(f"HA rule '{rule_id}' already defined")
     options = {k: call.params[k] for k in RULE_OPTIONS if k in call.params}
     _check_rule(call, options)
+    _assert_single_node_affinity(call, rule_id, str(call.param("type")), options)
     call.state.ha_rules.put(HaRule(rule_id, str(call.param("type")), options))
 
 
@@ -175,6 +198,7 @@ def update_rule(call: PveCall) -> None:
         updated, call.params, exclude=("rule", "type"), required=("resources",), known=RULE_OPTIONS
     )
     _check_rule(call, updated.options)
+    _assert_single_node_affinity(call, entry.id, entry.type, updated.options)
     entry.options = updated.options
 
 
