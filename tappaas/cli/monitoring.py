@@ -31,37 +31,27 @@ def _as_unknown(error: ClickException) -> ClickException:
     return error
 
 
-class MonitoringCommand(TyperCommand):
+class _UsageErrorsAreUnknown:
+    """Turns the click errors of parsing and invoking into exit 3 (mixed into a command)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc,no-any-return]
+        except ClickException as error:
+            raise _as_unknown(error) from None
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except ClickException as error:
+            raise _as_unknown(error) from None
+
+
+class MonitoringCommand(_UsageErrorsAreUnknown, TyperCommand):
     """A command whose usage and input errors exit 3 (UNKNOWN), not 2 (CRITICAL)."""
 
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
-    ) -> Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except ClickException as error:
-            raise _as_unknown(error) from None
 
-    def invoke(self, ctx: Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ClickException as error:
-            raise _as_unknown(error) from None
-
-
-class MonitoringGroup(TyperGroup):
+class MonitoringGroup(_UsageErrorsAreUnknown, TyperGroup):
     """The same for a group (``drill`` and its subcommands)."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
-    ) -> Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except ClickException as error:
-            raise _as_unknown(error) from None
-
-    def invoke(self, ctx: Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ClickException as error:
-            raise _as_unknown(error) from None
