@@ -22,14 +22,17 @@ disks; otherwise the program stops with one line saying what is there and what t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
+from typing import TypeVar
 
 import pulumi
 
-from tappaas.client import ProxmoxClient
+from tappaas.client import ProxmoxClient, ProxmoxError
 from tappaas.pve.ha import ha_resource_ids, ha_rule_ids
 from tappaas.pve.zfs import DiskInfo, node_disks, zfs_pool, zfs_pool_names
+
+T = TypeVar("T")
 
 
 class UpstreamInventory:
@@ -40,23 +43,39 @@ class UpstreamInventory:
         self._pools: dict[str, frozenset[str]] = {}
         self._disks: dict[str, dict[str, DiskInfo]] = {}
 
+    def _read(self, what: str, read: Callable[[ProxmoxClient], T]) -> T:
+        """``read`` with the cluster's answer, or one line saying what could not be read."""
+        try:
+            return read(self.client)
+        except ProxmoxError as error:
+            raise InventoryUnreadableError(
+                f"cannot read {what} at {self.client.settings.base_url} (cluster.api): {error}. "
+                "Every preview and up reads which pools and HA objects already exist, to adopt "
+                "those an interrupted up made; check cluster.api's address, fingerprint and "
+                "api_token."
+            ) from None
+
     def _pool_names(self, node: str) -> frozenset[str]:
         if node not in self._pools:
-            self._pools[node] = zfs_pool_names(self.client, node)
+            self._pools[node] = self._read(
+                f"node {node}'s ZFS pools", lambda client: zfs_pool_names(client, node)
+            )
         return self._pools[node]
 
     def _node_disks(self, node: str) -> dict[str, DiskInfo]:
         if node not in self._disks:
-            self._disks[node] = node_disks(self.client, node)
+            self._disks[node] = self._read(
+                f"node {node}'s disks", lambda client: node_disks(client, node)
+            )
         return self._disks[node]
 
     @cached_property
     def _ha_resources(self) -> frozenset[str]:
-        return ha_resource_ids(self.client)
+        return self._read("the HA resources", ha_resource_ids)
 
     @cached_property
     def _ha_rules(self) -> frozenset[str]:
-        return ha_rule_ids(self.client)
+        return self._read("the HA rules", ha_rule_ids)
 
     def pool_import_id(
         self, node: str, name: str, raidlevel: str, devices: Sequence[str]
@@ -65,7 +84,7 @@ class UpstreamInventory:
         disks; None when it does not exist. Raises ``PoolNotOursError`` otherwise."""
         if name not in self._pool_names(node):
             return None
-        pool = zfs_pool(self.client, node, name)
+        pool = self._read(f"ZFS pool {name} on node {node}", lambda c: zfs_pool(c, node, name))
         by_id = any("/by-id/" in d for d in pool.disks)
         known = self._node_disks(node) if by_id else {}
         if pool.layout_matches(raidlevel, devices) and all(pool.holds(d, known) for d in devices):
@@ -109,3 +128,8 @@ class NothingExists(UpstreamInventory):
 class PoolNotOursError(pulumi.RunError):
     """A pool of the declared name exists on other disks: never adopted (the program stops
     with this one line, as ``RunError`` shows no traceback)."""
+
+
+class InventoryUnreadableError(pulumi.RunError):
+    """The cluster did not answer what exists (unreachable, wrong fingerprint or token): the
+    program stops with one line naming the config key, not a traceback."""

@@ -44,3 +44,25 @@ def test_a_refused_adoption_reads_as_one_line_and_debug_has_the_traceback(
     assert "raise AdoptionRefusedError(refusal)" in debugged.value.output
     stores = {d["name"]: d["path"] for d in pbs.get("/config/datastore")}
     assert stores["tappaas_backup"] == ELSEWHERE  # left as it was
+
+
+def test_an_unreadable_cluster_stops_the_preview_with_one_line_naming_cluster_api(
+    engine: Engine, tmp_path: Path, lab_factory: Callable[..., Lab]
+) -> None:
+    """The program reads which pools and HA objects exist before it declares them; a cluster
+    it cannot read (here: not the pinned certificate) is one line, not a traceback."""
+    project = lab_project(engine, tmp_path, lab_factory)
+    wrong = ":".join(["AB"] * 32)
+    project.pulumi.run(
+        "config", "set", "--path", "tappaas:site.cluster.api.fingerprint", wrong,
+        "--stack", lab_stacks.SITE_STACK,
+    )  # fmt: skip
+
+    with pytest.raises(PulumiCommandError) as failed:
+        project.pulumi.preview(lab_stacks.SITE_STACK)
+    output = failed.value.output
+    assert "Traceback" not in output
+    lines = {text.strip() for text in output.splitlines()}
+    (line,) = {text for text in lines if text.startswith("error: cannot read")}
+    assert f"at {project.lab.pve.url} (cluster.api)" in line
+    assert "not the pinned" in line and "check cluster.api's address, fingerprint" in line
