@@ -6,10 +6,12 @@ size, with the same engine in the same run. Prints seconds and two ratios.
 - site(400) / site(200): how the program scales with the site (target <= 2.1), printed beside
   trivial(N400) / trivial(N200), the engine's own scaling on this machine in the same run.
 
-Each stack is fresh (every resource a create), so no Proxmox is needed: the preview runs the
-program through the Python language host, registers every resource and calls each
-provider's Check. The trivial program registers N no-op dynamic resources (N = the site's
-resource count), so both pay the same engine and dynamic-provider host costs.
+Each stack is fresh (every resource a create): the preview runs the program through the
+Python language host, registers every resource and calls each provider's Check. The program
+also reads, on every run, which pools and HA objects already exist (to adopt what an
+interrupted up made), so the site's cluster API is a lab with the site's five nodes, and
+those reads are part of the figure. The trivial program registers N no-op dynamic resources
+(N = the site's resource count), so both pay the same engine and dynamic-provider host costs.
 
 Run: .venv/bin/python benchmarks/preview_scale.py [--repeat 3]
 """
@@ -30,13 +32,13 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_500 import generated_site
+from check_500 import NODES, generated_site
 
+from lab import Lab, LabConfig
 from tappaas.automation import find_engine
 
 REPO = Path(__file__).resolve().parent.parent
 PASSPHRASE = "benchmark-only"
-SECRETS = ("pve", "pbs", "key")
 TRIVIAL_PROVIDER = '''
 """A no-op dynamic provider (a module of its own, as ours are: dill pickles it by reference)."""
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
@@ -107,7 +109,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     repeat = parser.parse_args().repeat
+    nodes = tuple(f"tappaas{i}" for i in range(1, NODES + 1))
+    with Lab.start(LabConfig(nodes=nodes, pbs=("local",))) as lab:
+        measure(repeat, lab)
+
+
+def on_lab(site: dict[str, Any], lab: Lab) -> dict[str, Any]:
+    """``site`` with its cluster API on the lab's PVE (token secret: config key ``pve``)."""
+    api = {
+        "address": f"{lab.pve.host}:{lab.pve.port}",
+        "fingerprint": lab.pve.fingerprint,
+        "api_token": {"token_id": lab.pve.token_id, "token_secret": {"secret": "pve"}},
+    }
+    return {**site, "cluster": {**site["cluster"], "api": api}}
+
+
+def measure(repeat: int, lab: Lab) -> None:
     engine = find_engine()
+    secrets = {"pve": lab.pve.token_secret, "pbs": "not-a-real-secret", "key": "not-a-real-key"}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         state = root / "state"
@@ -126,13 +145,13 @@ def main() -> None:
         counts: dict[str, int] = {}
         for services in (200, 400):
             stack = f"site{services}"
-            site = generated_site(services)
+            site = on_lab(generated_site(services), lab)
             stack_file = site_dir / f"Pulumi.{stack}.yaml"
             stack_file.write_text(yaml.safe_dump({"config": {"tappaas:site": site}}))
             pulumi(site_dir, env, "stack", "init", stack)
-            for key in SECRETS:
+            for key, value in secrets.items():
                 pulumi(site_dir, env, "config", "set", "--secret", "--stack", stack, key,
-                       stdin="not-a-real-secret")  # fmt: skip
+                       stdin=value)  # fmt: skip
             counts[stack] = resource_count(site_dir, env, stack)
             times = timed_previews(site_dir, env, stack, repeat)
             medians[stack] = statistics.median(times)
