@@ -16,7 +16,7 @@ import pytest
 from lab import Lab
 from tappaas.automation import Engine
 from tests.engine.programs import plain, program_runner, secret, state_file
-from tests.providers.harness import endpoint, lab_client
+from tests.providers.harness import add_pbs_storage, endpoint, lab_client
 
 pytestmark = pytest.mark.engine
 
@@ -40,18 +40,7 @@ def _seed(lab: Lab) -> dict[str, str]:
     lab.control.seed_snapshot("local", "archive", backup_id="340", time=1_735_696_804)
     lab.control.seed_snapshot("local", "archive", backup_id="110", time=1_735_696_900)
     pve.post("/storage", storage="tanka", type="zfspool", pool="tanka")
-    pve.post(
-        "/storage",
-        storage="pbs-archive",
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore="archive",
-        username=pbs.token_id,
-        password=pbs.token_secret,
-        fingerprint=pbs.fingerprint,
-        **{"encryption-key": "autogen"},
-    )
+    add_pbs_storage(pve, "pbs-archive", pbs, "archive", **{"encryption-key": "autogen"})
     return {"archive": f"pbs-archive:backup/vm/340/{SNAPSHOT}", "pve_storage": "pbs-archive"}
 
 

@@ -65,6 +65,38 @@ def lab_client(lab_endpoint: LabEndpoint) -> ProxmoxClient:
     )
 
 
+def add_datastores(client: ProxmoxClient, *names: str, under: str = "/tankc") -> None:
+    """Test set-up: PBS datastores ``names``, each at ``<under>/<name>``."""
+    for name in names:
+        client.wait_for_task(client.post("/config/datastore", name=name, path=f"{under}/{name}"))
+
+
+def add_pbs_storage(
+    pve: ProxmoxClient,
+    storage: str,
+    pbs: LabEndpoint,
+    datastore: str,
+    *,
+    token: tuple[str, str] | None = None,
+    **extra: Any,
+) -> None:
+    """Test set-up: a PVE storage entry ``storage`` on a lab PBS's ``datastore``, logging in
+    with ``token`` (id, secret; default the lab's root token)."""
+    username, password = token or (pbs.token_id, pbs.token_secret)
+    pve.post(
+        "/storage",
+        storage=storage,
+        type="pbs",
+        server=pbs.host,
+        port=pbs.port,
+        datastore=datastore,
+        username=username,
+        password=password,
+        fingerprint=pbs.fingerprint,
+        **extra,
+    )
+
+
 @contextlib.contextmanager
 def fails_with(
     kind: type[BaseException], match: str | None = None

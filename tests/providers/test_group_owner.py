@@ -18,6 +18,7 @@ from providers.pbs_group_owner import PbsGroupOwnerProvider
 from tappaas.client import TaskFailedError
 from tests.fixtures.lab import SIMULATED_START
 from tests.providers.harness import (
+    add_pbs_storage,
     configured,
     endpoint,
     lab_client,
@@ -51,17 +52,7 @@ def test_pve_backs_up_again_after_its_token_is_renamed(
         )
     lab.control.seed_vm(340, "tappaas1", "nextcloud")
     pve = lab_client(lab.pve)
-    pve.post(
-        "/storage",
-        storage="site-pbs",
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore="backups",
-        username=f"{USER}!old",
-        password=secrets["old"],
-        fingerprint=pbs.fingerprint,
-    )
+    add_pbs_storage(pve, "site-pbs", pbs, "backups", token=(f"{USER}!old", secrets["old"]))
     _backup_now(lab, "site-pbs")
     provider = configured(PbsGroupOwnerProvider(), stack_config(pbs))
     old = lifecycle_inputs({"endpoint": endpoint(pbs), "store": "backups", "owner": f"{USER}!old"})

@@ -17,6 +17,7 @@ from providers.restored_vm import (
 from tappaas.client import ApiError, TaskFailedError
 from tappaas.pve.qemu import QemuApi
 from tests.providers.harness import (
+    add_pbs_storage,
     configured,
     endpoint,
     fails_with,
@@ -36,18 +37,7 @@ def pbs_storage(lab: Lab, unique_name: Callable[[str], str]) -> Iterator[str]:
     pbs_client, pve_client = lab_client(pbs), lab_client(lab.pve)
     pbs_client.wait_for_task(pbs_client.post("/config/datastore", name=store, path=f"/x/{store}"))
     lab.control.seed_snapshot("local", store, backup_id="340", time=SNAPSHOT_TIME, encrypted=True)
-    pve_client.post(
-        "/storage",
-        storage=storage,
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore=store,
-        username=pbs.token_id,
-        password=pbs.token_secret,
-        fingerprint=pbs.fingerprint,
-        **{"encryption-key": "autogen"},
-    )
+    add_pbs_storage(pve_client, storage, pbs, store, **{"encryption-key": "autogen"})
     if "tanka" not in {entry["storage"] for entry in pve_client.get("/storage")}:
         pve_client.post("/storage", storage="tanka", type="zfspool", pool="tanka")
     yield storage

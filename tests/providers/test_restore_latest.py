@@ -12,6 +12,7 @@ from __future__ import annotations
 from lab import Lab
 from providers.restored_vm import RestoredVmProvider
 from tests.providers.harness import (
+    add_pbs_storage,
     configured,
     endpoint,
     lab_client,
@@ -32,17 +33,7 @@ def test_latest_skips_containers_and_unfinished_backups(lab: Lab, unique_name) -
     lab.control.seed_snapshot("local", store, **seed, time=FIRST)
     lab.control.seed_snapshot("local", store, **seed, backup_type="ct", time=FIRST + DAY)
     lab.control.seed_snapshot("local", store, **seed, time=FIRST + 2 * DAY, finished=False)
-    pve.post(
-        "/storage",
-        storage=storage,
-        type="pbs",
-        server=pbs.host,
-        port=pbs.port,
-        datastore=store,
-        username=pbs.token_id,
-        password=pbs.token_secret,
-        fingerprint=pbs.fingerprint,
-    )
+    add_pbs_storage(pve, storage, pbs, store)
     if "tanka" not in {entry["storage"] for entry in pve.get("/storage")}:
         pve.post("/storage", storage="tanka", type="zfspool", pool="tanka")
     listed = pve.get(f"/nodes/tappaas1/storage/{storage}/content", content="backup", vmid=340)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lab import Lab
 from providers.pbs_sync_job import PbsSyncJobProvider
 from tests.providers.harness import (
+    add_datastores,
     configured,
     endpoint,
     lab_client,
@@ -23,8 +24,7 @@ def test_rate_limits_written_loosely_need_no_update(lab: Lab, unique_name) -> No
     local = lab.pbs["local"]
     client = lab_client(local)
     store, other = unique_name("rs"), unique_name("ro")
-    for name in (store, other):
-        client.wait_for_task(client.post("/config/datastore", name=name, path=f"/tankc/{name}"))
+    add_datastores(client, store, other)
     provider = configured(PbsSyncJobProvider(), stack_config(local))
     job_id = unique_name("rate")
     inputs = lifecycle_inputs(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lab import Lab
 from providers.pbs_sync_job import PbsSyncJobProvider
 from tests.providers.harness import (
+    add_datastores,
     configured,
     endpoint,
     lab_client,
@@ -23,8 +24,7 @@ def test_resync_corrupt_set_behind_our_back_is_reset_to_false(lab: Lab, unique_n
     local = lab.pbs["local"]
     client = lab_client(local)
     store, other = unique_name("dv"), unique_name("do")
-    for name in (store, other):
-        client.wait_for_task(client.post("/config/datastore", name=name, path=f"/tankc/{name}"))
+    add_datastores(client, store, other)
     provider = configured(PbsSyncJobProvider(), stack_config(local))
     job_id = unique_name("resync")
     inputs = lifecycle_inputs(
