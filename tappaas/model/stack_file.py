@@ -151,24 +151,31 @@ class _Shape:
 
     def _mapping(self, node: MappingNode, path: tuple[str | int, ...], depth: int) -> int:
         size = 0
-        first_line: dict[tuple[str, str], int] = {}
+        first_at: dict[tuple[str, str], tuple[int, int]] = {}
         for key, value in node.value:
             name: str | None = None
             if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
                 name = str(key.value)
-                line = key.start_mark.line + 1
-                earlier = first_line.setdefault((key.tag, name), line)
-                if earlier != line:
+                at = (key.start_mark.line + 1, key.start_mark.column + 1)
+                earlier = first_at.setdefault((key.tag, name), at)
+                if earlier != at:
                     self.issues.append(
                         ConfigIssue(
                             _path((*path, name)),
-                            f"given twice in one mapping, at line {earlier} and line {line}: "
+                            f"given twice in one mapping, {_both_places(earlier, at)}: "
                             "YAML allows a key once (Pulumi refuses this file); keep one",
                         )
                     )
             size += self._size(key, path, depth + 1)
             size += self._size(value, (*path, name) if name is not None else path, depth + 1)
         return size
+
+
+def _both_places(first: tuple[int, int], second: tuple[int, int]) -> str:
+    """``at line 3 and line 4``, or ``on line 3 (columns 10 and 16)`` in a flow mapping."""
+    if first[0] == second[0]:
+        return f"on line {first[0]} (columns {first[1]} and {second[1]})"
+    return f"at line {first[0]} and line {second[0]}"
 
 
 def _path(parts: tuple[str | int, ...]) -> str:

@@ -47,6 +47,18 @@ def test_a_key_given_twice_is_refused_with_both_lines(tmp_path) -> None:
     ]
 
 
+def test_a_key_given_twice_on_one_line_is_refused_too(tmp_path) -> None:
+    """A flow mapping puts both on one line; yaml.v3 refuses it all the same."""
+    text = PROD.replace("        vmid: 110\n", "        vmid: 110\n        tags: {a: 1, a: 2}\n")
+    path = write(tmp_path, text)
+    line = text.splitlines().index("        tags: {a: 1, a: 2}") + 1
+    assert (
+        "services.firewall.tags.a",
+        f"given twice in one mapping, on line {line} (columns 16 and 22): YAML allows a key "
+        "once (Pulumi refuses this file); keep one",
+    ) in problems(path)
+
+
 def test_a_second_services_block_is_refused(tmp_path) -> None:
     text = PROD.replace(
         "    backup:\n      pbs:",
