@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pulumi.automation import ConfigValue
 from pulumi.automation.errors import CommandError
 
+from tappaas.automation.pulumi_cli import PulumiCli, PulumiCommandError
 from tappaas.automation.stacks import project_name
 from tappaas.cli.errors import InputError, OperationFailed
 from tappaas.cli.passphrase import require_passphrase
@@ -107,17 +107,23 @@ def credentials(
     values = secrets_to_set(site, generated)
     project = project_name(project_dir)
     try:
-        target = runner(stack, project_dir, backend or DEFAULT_BACKEND).stack
-        existing = set(target.get_all_config())
+        stack_runner = runner(stack, project_dir, backend or DEFAULT_BACKEND)
+        existing = set(stack_runner.stack.get_all_config())
         already = sorted(key for key in values if qualified(key, project) in existing)
         if already and not force:
             raise InputError(
                 f"stack {stack!r} already holds {', '.join(already)}: a host set up with them "
                 "would no longer be reachable; use --force to replace them"
             )
+        pulumi = PulumiCli(
+            stack_runner.engine,
+            stack_runner.project_dir,
+            stack_runner.backend_dir,
+            passphrase=stack_runner.passphrase,
+        )
         for key, value in values.items():
-            target.set_config(key, ConfigValue(value=value, secret=True))
-    except CommandError as error:
+            pulumi.set_secret(stack, key, value)  # through stdin: never on a command line
+    except (CommandError, PulumiCommandError) as error:
         raise OperationFailed(f"pulumi could not store the secrets: {error}") from None
     typer.echo(format_public_part(stack, site, generated))
 
