@@ -4,7 +4,8 @@ Cloud networks deliver only the NIC's own MAC address, so guests can never be br
 the cloud NIC: they sit on an internal bridge with no ports, and the host masquerades their
 traffic out of the NIC and forwards chosen public ports to them. This is the "Masquerading
 (NAT) with iptables" setup of the PVE admin guide (pve-docs ``pve-network.adoc``), with the
-cloud NIC on DHCP (the provider assigns its address) instead of a static one.
+cloud NIC on DHCP (the provider assigns its address) instead of a static one. Guests are
+not forwarded to the cloud's metadata service, which holds the host's user-data.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Sequence
 from ipaddress import IPv4Interface
 
 from tappaas.model import PortForward
+
+CLOUD_METADATA = "169.254.169.254"
+"""The cloud's metadata service (GCE and EC2): it serves the host's user-data, secrets
+included, to anything that reaches it, so restored guests are kept from it."""
 
 
 def _forward_rules(nic: str, forwards: Sequence[PortForward]) -> list[str]:
@@ -39,6 +44,7 @@ def render_interfaces(
     """The whole file (ifupdown2 syntax, as PVE writes it)."""
     network = guest_network.network
     masquerade = f"-t nat {{}} POSTROUTING -s '{network}' -o {nic} -j MASQUERADE"
+    no_metadata = f"{{}} FORWARD -s '{network}' -d {CLOUD_METADATA} -j DROP"
     bridge_options = [
         f"address {guest_network}",
         "bridge-ports none",
@@ -48,6 +54,8 @@ def render_interfaces(
         "post-up   echo 1 > /proc/sys/net/ipv4/ip_forward",
         f"post-up   iptables {masquerade.format('-A')}",
         f"post-down iptables {masquerade.format('-D')}",
+        f"post-up   iptables {no_metadata.format('-I')}",
+        f"post-down iptables {no_metadata.format('-D')}",
         *_forward_rules(nic, forwards),
     ]
     stanzas = [

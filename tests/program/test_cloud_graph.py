@@ -153,6 +153,21 @@ def test_aws_host_asks_for_nested_virtualization_and_one_security_group(
 
 
 @pulumi.runtime.test
+def test_aws_host_keeps_guests_from_its_metadata_and_survives_a_new_ami(
+    recorder: Recorder,
+) -> None:
+    _declare(recorder, _site("aws", host_network="10.77.5.10/24"))
+    [vpc] = recorder.of_type("aws:ec2/vpc:Vpc")
+    assert vpc.props["cidr_block"] == "10.77.0.0/16"  # a network address, holding the subnet
+    [instance] = recorder.of_type("aws:ec2/instance:Instance")
+    assert instance.props["metadata_options"] == {
+        "http_tokens": "required",
+        "http_put_response_hop_limit": 1,
+    }
+    assert set(instance.opts.ignore_changes or []) == {"ami", "userDataBase64"}
+
+
+@pulumi.runtime.test
 def test_a_metal_instance_needs_no_nested_virtualization(recorder: Recorder) -> None:
     _declare(recorder, _site("aws", size="c5.metal"))
     [instance] = recorder.of_type("aws:ec2/instance:Instance")

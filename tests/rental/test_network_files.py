@@ -81,8 +81,11 @@ def test_guests_are_masqueraded_behind_the_cloud_nic_never_bridged_to_it() -> No
         "iptables -t nat -A PREROUTING -i ens4 -p udp --dport 51000 -j DNAT --to 10.10.10.3:5100"
         in post_up
     )
+    # guests never reach the cloud's metadata service (the host's user-data, secrets included)
+    assert "iptables -I FORWARD -s '10.10.10.0/24' -d 169.254.169.254 -j DROP" in post_up
     post_down = bridge.values("post-down")
-    assert [rule.replace(" -A ", " -D ") for rule in post_up[1:]] == post_down  # undone on down
+    undone = [rule.replace(" -A ", " -D ").replace(" -I ", " -D ") for rule in post_up[1:]]
+    assert undone == post_down  # undone on down
 
 
 def test_the_rendered_host_uses_its_providers_nic_and_mtu() -> None:

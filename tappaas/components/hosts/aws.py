@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+from ipaddress import ip_network
 
 import pulumi
 import pulumi_aws as aws
@@ -56,8 +57,9 @@ class AwsHost(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self, provider=provider)
-        vpc_network = plan.subnet.rsplit("/", 1)[0]
-        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=f"{vpc_network}/{VPC_PREFIX}", opts=child)
+        subnet_network = ip_network(plan.subnet, strict=False)
+        vpc_network = subnet_network.supernet(new_prefix=min(VPC_PREFIX, subnet_network.prefixlen))
+        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=str(vpc_network), opts=child)
         subnet = aws.ec2.Subnet(
             f"{name}-subnet",
             vpc_id=vpc.id,
@@ -124,8 +126,16 @@ class AwsHost(pulumi.ComponentResource):
             else None,
             root_block_device={"volume_size": BOOT_DISK_GB, "volume_type": VOLUME_TYPE},
             user_data_base64=user_data(self.data_disk.id).apply(gzip_base64),
+            # IMDSv2 only, one hop: guests NATed through the host cannot read its user-data
+            metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 1},
             opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[routes, firewall])
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=[routes, firewall],
+                    # a newer Debian AMI or changed user-data (read at first boot only) must
+                    # not replace or restart the host in the middle of a recovery
+                    ignore_changes=["ami", "userDataBase64"],
+                ),
             ),
         )
         attachment = aws.ec2.VolumeAttachment(
