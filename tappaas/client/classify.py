@@ -45,15 +45,21 @@ def classify(
 
     Per-parameter texts count too: PVE answers a read of a missing backup job with ``400
     Parameter verification failed`` and ``id: No such job '…'`` (pve-manager
-    ``PVE/API2/Backup.pm``, ``raise_param_exc``), which is "gone", not bad input.
+    ``PVE/API2/Backup.pm``, ``raise_param_exc``), which is "gone", not bad input. A write
+    refused for another parameter ("storage: storage 'x' does not exist") names bad input,
+    which the user fixes in the config: there only the object's own ``id`` counts.
     """
     lowered = " ".join([message, *(param_errors or {}).values()]).lower()
+    reads = method.upper() in {"GET", "DELETE"}
+    gone_texts = " ".join(
+        [message, *(text for name, text in (param_errors or {}).items() if reads or name == "id")]
+    ).lower()
     kind: type[ApiError] = ApiError
     if status in TRANSIENT_STATUSES or any(t in lowered for t in TRANSIENT_TEXTS):
         kind = TransientApiError
     elif status in AUTH_STATUSES:
         kind = AuthError
-    elif status == 404 or any(t in lowered for t in NOT_FOUND_TEXTS):
+    elif status == 404 or any(t in gone_texts for t in NOT_FOUND_TEXTS):
         kind = NotFoundError
     elif any(t in lowered for t in CONFLICT_TEXTS):
         kind = ConflictError

@@ -83,6 +83,20 @@ def test_a_missing_object_named_in_a_parameter_error_is_not_found() -> None:
     assert "id: No such job 'tappaas-daily'" in str(error)
 
 
+def test_a_write_naming_a_missing_dependency_is_bad_input_not_gone() -> None:
+    """A job's ``storage`` that does not exist is the config's fault: the user fixes the stack,
+    refreshing would not help (only the object's own ``id`` reads as gone on a write)."""
+    error = classify(
+        product="pve",
+        method="PUT",
+        path="/cluster/backup/tappaas-daily",
+        status=400,
+        message="Parameter verification failed.",
+        param_errors={"storage": "storage 'nowhere' does not exist"},
+    )
+    assert isinstance(error, ParameterError)
+
+
 def test_stale_digest_is_a_conflict_that_says_so() -> None:
     error = classify(
         product="pbs",
