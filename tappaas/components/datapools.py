@@ -34,7 +34,6 @@ class Datapools(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         upstream = pulumi.ResourceOptions(parent=self, provider=pve.provider)
         self.pools: dict[str, list[proxmoxve.node.disk.Zfs]] = {}
-        self.storages: list[PveZfsStorage] = []
         for pool_name, pool in site.datapools.items():
             created = [
                 proxmoxve.node.disk.Zfs(
@@ -59,7 +58,7 @@ class Datapools(pulumi.ComponentResource):
             ]
             self.pools[pool_name] = created
             if pool.role in POOL_CONTENTS:  # the backup pool carries the PBS datastore instead
-                storage = PveZfsStorage(
+                PveZfsStorage(
                     f"{pool_name}-storage",
                     {
                         "endpoint": pve.endpoint,
@@ -70,16 +69,15 @@ class Datapools(pulumi.ComponentResource):
                     },
                     pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=created)),
                 )
-                self.storages.append(storage)
         self.register_outputs({"pools": sorted(self.pools)})
 
 
 def _pool_options(existing_id: str | None) -> pulumi.ResourceOptions:
-    """Protected and retained; a pool that already exists (on the declared disks) adopted."""
-    if existing_id is None:
-        return pulumi.ResourceOptions(protect=True, retain_on_delete=True)
-    # The plugin does not read a pool's disks, layout, ashift or compression back on import,
-    # and plans no replacement for an attribute its state lacks (bpg
-    # ``fwprovider/nodes/disks/zfs/resource.go``: ``RequiresReplaceIf`` on a non-null state), so
-    # an adopted pool is updated in place (no API call) with the declared values.
+    """Protected and retained; a pool that already exists (on the declared disks) adopted.
+
+    The plugin does not read a pool's disks, layout, ashift or compression back on import,
+    and plans no replacement for an attribute its state lacks (bpg
+    ``fwprovider/nodes/disks/zfs/resource.go``: ``RequiresReplaceIf`` on a non-null state), so
+    an adopted pool is updated in place (no API call) with the declared values.
+    """
     return pulumi.ResourceOptions(protect=True, retain_on_delete=True, import_=existing_id)

@@ -66,11 +66,6 @@ class SnapshotApi:
         self.store = store
         self.base = f"/admin/datastore/{store}"
 
-    def namespaces(self) -> list[str]:
-        """Every namespace of the datastore (``""`` is the root)."""
-        items = self.client.get(f"{self.base}/namespace") or []
-        return sorted({str(item.get("ns", "")).strip("/") for item in items} | {""})
-
     def _listed(self, namespace: str) -> list[dict[str, Any]]:
         items = self.client.get(f"{self.base}/snapshots", ns=namespace or None)
         return list(items or [])
