@@ -108,10 +108,8 @@ AclPath = Annotated[
         "an ACL path like '/datastore/<store>/<namespace>' (no '.'-only or empty parts)",
     ),
 ]
-PveJobId = Annotated[
-    str,
-    matching(r"[A-Za-z][A-Za-z0-9_\-]{1,49}", "a PVE job ID (a letter, then letters, digits)"),
-]
+PveJobId = Annotated[str, Field(max_length=50), *PveConfigId.__metadata__]
+"""A vzdump job's id: a ``pve-configid`` of at most 50 characters."""
 ReplicationJobId = Annotated[
     str, matching(r"[1-9][0-9]{2,8}-\d{1,9}", "a replication job ID '<vmid>-<n>' (e.g. '110-0')")
 ]

@@ -11,7 +11,7 @@ from tappaas.model._types import (
     Namespace,
     NodeName,
     PbsId,
-    PveConfigId,
+    PveJobId,
     Schedule,
     StorageId,
     StrictModel,
@@ -102,7 +102,7 @@ class BackupSettings(StrictModel):
     """Daily vzdump of every included VM to the local PBS, with prune, GC and verify jobs."""
 
     pbs: LocalPbs
-    job_id: PveConfigId = DEFAULT_BACKUP_JOB_ID
+    job_id: PveJobId = DEFAULT_BACKUP_JOB_ID
     """The vzdump job's id on PVE (``/cluster/backup/<id>``); set it to an existing job's id
     (e.g. upstream TAPPaaS's generated ``backup-…``) to take that job over."""
     schedule: Schedule = DEFAULT_BACKUP_SCHEDULE

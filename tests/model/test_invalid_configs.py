@@ -319,6 +319,12 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "backup.job_id",
         "is not a PVE config ID",
     ),
+    (  # the wire model's limit (tappaas/pve/backup_job.py PveJobId): refused at check, not at up
+        "backup job id longer than 50",
+        set_in("backup", "job_id", value="b" * 51),
+        "backup.job_id",
+        "at most 50 characters",
+    ),
     (
         "vmid below 100",
         set_in("services", "web", "vmid", value=99),
