@@ -53,6 +53,7 @@ from tappaas.adopt.upstream import (
     read_json,
     typed,
 )
+from tappaas.model.backup import DEFAULT_DATASTORE
 
 ADMIN_TOKEN_ID = "root@pam!tappaas"
 """The API token our program manages PVE and PBS with (``pveum user token add root@pam
@@ -469,7 +470,7 @@ class _Builder:
         if node is None and "backup.pbs.node" not in self.provenance:
             node = next(iter(self.nodes))
             node_source = f"{shown}: node (unset: the first node, as upstream)"
-        datastore = module.pbs_storage_name or "tappaas_backup"
+        datastore = module.pbs_storage_name or DEFAULT_DATASTORE
         storage = module.storage or upstream.DEFAULT_STORAGE
         if node is not None:
             self.put("backup.pbs.node", node, node_source)
@@ -491,7 +492,7 @@ class _Builder:
         )
         self.put("backup.pbs.pool", storage, f"{shown}: {origins.get('storage', 'storage')}")
         self.backup_pool = storage
-        if datastore != "tappaas_backup":
+        if datastore != DEFAULT_DATASTORE:
             self.put("backup.pbs.datastore", datastore, f"{shown}: pbsStorageName")
         self.put("backup.schedule", upstream.BACKUP_START)
         self.put("backup.retention", kept_retention())
@@ -635,7 +636,7 @@ class _Builder:
             ),
             *self.guest_secrets,
         ]
-        datastore = self.site.get("backup", {}).get("pbs", {}).get("datastore", "tappaas_backup")
+        datastore = self.site.get("backup", {}).get("pbs", {}).get("datastore", DEFAULT_DATASTORE)
         return Conversion(
             site=self.site,
             decisions=tuple(sorted(self.decisions)),

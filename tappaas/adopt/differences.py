@@ -15,6 +15,13 @@ from typing import Any
 from tappaas.adopt import upstream_defaults as upstream
 from tappaas.adopt.result import Difference
 from tappaas.model import FOREVER_YEARS, Retention
+from tappaas.model.backup import (
+    DEFAULT_GC_SCHEDULE,
+    DEFAULT_PRUNE_SCHEDULE,
+    DEFAULT_PVE_TOKEN_ID,
+    DEFAULT_VERIFY_SCHEDULE,
+)
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 
 
 def kept_retention() -> dict[str, Any]:
@@ -44,7 +51,8 @@ def design_differences(datastore: str) -> tuple[Difference, ...]:
         Difference(
             "retention",
             f"prune job {prune} at {upstream.PRUNE_SCHEDULE}: {upstream_kept}",
-            f"prune job {datastore}-retention at 03:00: {kept} (the larger of each rule; "
+            f"prune job {retention_job_id(datastore)} at {DEFAULT_PRUNE_SCHEDULE}: {kept} (the "
+            "larger of each rule; "
             f"the design keeps {design_kept}, yearly = {FOREVER_YEARS} years)",
             f"Both jobs prune the same backups, and a snapshot survives only if both keep it: "
             f"after the first up, remove upstream's with `proxmox-backup-manager prune-job "
@@ -66,7 +74,7 @@ def design_differences(datastore: str) -> tuple[Difference, ...]:
             "backup credential",
             f"PVE writes backups as {upstream.PBS_USER} (password, "
             f"{upstream.PBS_USER_ROLE} on /datastore/{datastore}: may prune and delete)",
-            "PVE writes with the token tappaas-pve@pbs!backup (DatastoreBackup only)",
+            f"PVE writes with the token {DEFAULT_PVE_TOKEN_ID} (DatastoreBackup only)",
             f"A compromised PVE can then no longer delete backups. {upstream.PBS_USER} keeps "
             "its rights until you remove them (`proxmox-backup-manager acl update "
             f"/datastore/{datastore} {upstream.PBS_USER_ROLE} --auth-id {upstream.PBS_USER} "
@@ -77,8 +85,9 @@ def design_differences(datastore: str) -> tuple[Difference, ...]:
             f"backup {upstream.BACKUP_START}, prune {upstream.PRUNE_SCHEDULE}, GC "
             f"{upstream.GC_SCHEDULE}, verify daily {upstream.VERIFY_SCHEDULE} "
             f"({verify}), verify-new on",
-            f"backup {upstream.BACKUP_START} (kept), prune 03:00, GC 05:00, verify sun 06:00 "
-            f"({datastore}-verify), verify-new on (kept)",
+            f"backup {upstream.BACKUP_START} (kept), prune {DEFAULT_PRUNE_SCHEDULE}, GC "
+            f"{DEFAULT_GC_SCHEDULE}, verify {DEFAULT_VERIFY_SCHEDULE} "
+            f"({verify_job_id(datastore)}), verify-new on (kept)",
             f"Remove upstream's {verify} after the first up (`proxmox-backup-manager "
             f"verify-job remove {verify}`), or keep it: verifying twice only costs reads.",
         ),

@@ -7,7 +7,9 @@ from typing import Any
 
 from tappaas.adopt import Conversion, assess, import_upstream
 from tappaas.adopt.answers import answered
+from tappaas.adopt.differences import design_differences
 from tappaas.model import Direction, Importance, Role, load_site_config
+from tappaas.model.pbs_ids import retention_job_id, verify_job_id
 from tests.adopt.upstream_site import configuration, write_json
 from tests.model.sites import fingerprint
 
@@ -243,3 +245,12 @@ def test_blocking_findings_name_the_module(tmp_path: Path) -> None:
     )
     problems = {(p.path, p.source) for p in assess(done).problems}
     assert ("services.w", "w.json: vmname") in problems  # not backed up: 1 of 3 copies
+
+
+def test_the_report_names_the_jobs_the_stack_will_make_for_a_long_datastore_name() -> None:
+    """PBS ids are at most 32 characters; the stack shortens longer job ids
+    (tappaas/model/pbs_ids.py), and the import report must name those, not the long form."""
+    datastore = "tappaas_backup_on_the_second_disk"
+    text = " ".join(d.imported for d in design_differences(datastore))
+    assert retention_job_id(datastore) in text and verify_job_id(datastore) in text
+    assert f"{datastore}-retention" not in text
