@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tappaas.adopt.errors import WHOLE_FILE, UpstreamError, UpstreamIssue
 from tappaas.adopt.result import Conversion, is_placeholder
+from tappaas.model import ConfigError
+from tappaas.model.stack_file import read_stack_document
 
 
 def overlay(base: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,8 +90,8 @@ def _leaf_paths(answers: Mapping[str, Any], prefix: str = "") -> list[str]:
 def read_answers(path: Path) -> dict[str, Any]:
     """An answers file (YAML mapping); ``UpstreamError`` naming it if it is not one."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        data = read_stack_document(path)
+    except ConfigError as error:
         raise UpstreamError(
             [UpstreamIssue(str(path), WHOLE_FILE, f"cannot read: {error}")]
         ) from None

@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from tappaas.adopt.result import Conversion
-from tappaas.model import CONFIG_KEY
+from tappaas.model import CONFIG_KEY, ConfigError
+from tappaas.model.stack_file import read_stack_document
 
 HEADER = (
     "# Imported from upstream TAPPaaS files by `tappaas import tappaas`.\n"
@@ -30,9 +31,9 @@ def existing_document(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise StackFileError(f"{path}: cannot read: {error}") from error
+        document = read_stack_document(path) or {}
+    except ConfigError as error:
+        raise StackFileError(f"{path}: cannot read: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise StackFileError(f"{path}: not a Pulumi stack file (no 'config' mapping)")
     return document

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tappaas.adopt import UpstreamError, import_upstream
+from tappaas.adopt.stack_file import StackFileError, existing_document
 from tests.adopt.upstream_site import configuration, write_json
 
 GUEST = {"vmname": "wiki", "vmid": 400, "dependsOn": ["cluster:vm"]}
@@ -132,3 +133,11 @@ def test_missing_folder_and_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(UpstreamError, match="holds no module JSON files"):
         import_upstream(config, tmp_path / "empty")
+
+
+def test_an_existing_stack_file_with_a_key_given_twice_is_not_rewritten(tmp_path: Path) -> None:
+    """Rewriting it would silently keep one of the two values (PyYAML keeps the last)."""
+    stack = tmp_path / "Pulumi.prod.yaml"
+    stack.write_text("config:\n  tappaas:pve: 1\n  tappaas:pve: 2\n")
+    with pytest.raises(StackFileError, match="given twice in one mapping"):
+        existing_document(stack)
