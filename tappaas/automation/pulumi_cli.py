@@ -81,6 +81,21 @@ class PulumiCli:
             raise PulumiCommandError(args, code, output)
         return output
 
+    def read(self, *args: str) -> str:
+        """Run ``pulumi <args>`` for what it prints on stdout alone (JSON, a config value):
+        a warning on stderr must not become part of it. Both are in the error."""
+        process = subprocess.run(
+            [str(self.engine.pulumi), *args],
+            cwd=self.project_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if process.returncode != 0:
+            raise PulumiCommandError(args, process.returncode, process.stdout + process.stderr)
+        return process.stdout
+
     def up(self, stack: str, on_line: LineSink | None = None, extra: Sequence[str] = ()) -> str:
         return self.run("up", "--stack", stack, "--yes", "--skip-preview", *extra, on_line=on_line)
 
@@ -108,7 +123,7 @@ class PulumiCli:
         args = ["stack", "output", "--json", "--stack", stack]
         if show_secrets:
             args.append("--show-secrets")
-        parsed: dict[str, Any] = json.loads(self.run(*args))
+        parsed: dict[str, Any] = json.loads(self.read(*args))
         return parsed
 
     def set_secret(self, stack: str, key: str, value: str) -> None:

@@ -62,7 +62,7 @@ def _run(cli: PulumiCli, *args: str) -> str:
     from tappaas.automation.pulumi_cli import PulumiCommandError  # noqa: PLC0415
 
     try:
-        return cli.run(*args)
+        return cli.read(*args)
     except PulumiCommandError as exc:
         raise OperationFailed(str(exc)) from None
 
@@ -72,7 +72,7 @@ def _private_key(cli: PulumiCli, stack: str, *, create: bool) -> str:
     from tappaas.automation.pulumi_cli import PulumiCommandError  # noqa: PLC0415
 
     try:
-        return cli.run("config", "get", PAIRING_KEY, "--stack", stack).strip()
+        return cli.read("config", "get", PAIRING_KEY, "--stack", stack).strip()
     except PulumiCommandError as exc:
         if "not found" not in exc.output:
             raise OperationFailed(str(exc)) from None

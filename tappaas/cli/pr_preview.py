@@ -103,7 +103,7 @@ def pr_preview(
     plan: dict[str, Any] | None = None
     failure: str | None = None
     try:
-        plan = json.loads(pulumi.run("preview", "--stack", stack, "--json"))
+        plan = json.loads(pulumi.read("preview", "--stack", stack, "--json"))
     except PulumiCommandError as failed:
         failure = failed.output
     text = format_pr_preview(stack, findings, plan, failure)
