@@ -40,7 +40,7 @@ from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
 from tappaas.client import NotFoundError, ProxmoxClient
 from tappaas.model._types import NodeName
-from tappaas.pve.qemu import QemuApi, RestoreRequest
+from tappaas.pve.qemu import RESTORE_LOCK, QemuApi, RestoreRequest
 from tappaas.pve.storage import StorageApi
 
 LATEST = "latest"
@@ -149,6 +149,15 @@ class RestoredVmProvider(ObjectProvider[RestoredVmProps]):
         expected = {"stack": props.owner, "generation": str(props.restore_generation)}
         if snapshot is not None:
             expected["snapshot"] = snapshot.removeprefix("backup/")
+        if mark is None and config.get("lock") == RESTORE_LOCK:
+            raise ForeignVmError(
+                f"VM {props.vmid} on {props.node} is locked by a restore ('{RESTORE_LOCK}') "
+                "that has not finished, so it carries no restore mark yet (PVE writes the "
+                "description when the restore ends): it is neither adopted nor deleted. If "
+                "this resource's restore was interrupted, wait for its task or remove the VM "
+                f"(`qm unlock {props.vmid} && qm destroy {props.vmid} --purge` on "
+                f"{props.node}) and run `pulumi up` again; otherwise restore elsewhere"
+            )
         if mark is None or any(mark.get(key) != value for key, value in expected.items()):
             found = "no restore mark" if mark is None else f"the mark {mark}"
             raise ForeignVmError(

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from tappaas.client import NotFoundError, ProxmoxClient, ProxmoxError
 from tappaas.model import SiteConfig
 from tappaas.pve.nodes import NodesApi
-from tappaas.pve.qemu import QemuApi, VmSummary
+from tappaas.pve.qemu import RESTORE_LOCK, QemuApi, VmSummary
 
 DRILL_TAG = "tappaas-drill"
-RESTORE_LOCK = "create"
 UNLOCK_POLLS = 30
 UNLOCK_POLL_SECONDS = 1.0
 

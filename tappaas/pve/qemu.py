@@ -20,6 +20,9 @@ from tappaas.client import NotFoundError, ProxmoxClient, TaskResult
 from tappaas.wire import WireModel
 
 CONFIG_COMMENT = "#"
+RESTORE_LOCK = "create"
+"""The lock of a VM whose restore is still copying (qemu-server ``qmrestore``); its final
+config (description, tags) arrives when the restore ends."""
 
 
 class RestoreRequest(WireModel):

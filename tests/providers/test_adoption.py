@@ -223,3 +223,16 @@ def test_our_finished_restore_is_adopted_and_an_unfinished_one_is_not(lab: Lab) 
     lab.control.seed_vm(9352, "tappaas2", "half", config={"description": mark, "lock": "create"})
     with fails_with(AdoptionRefusedError, match="still locked"):
         provider.create(_restore_inputs(lab, 9352))
+
+
+def test_a_restore_still_copying_at_the_vmid_is_named_as_such_and_left_alone(lab: Lab) -> None:
+    """A full restore's placeholder (qemu-server: ``lock: create``, no description until the
+    restore ends) carries no mark yet: not adopted, not deleted, and the error says what it is."""
+    lab.control.seed_vm(9353, "tappaas2", config={"lock": "create"})
+    provider = configured(RestoredVmProvider(), stack_config(lab.pve))
+    lab.control.clear_requests()
+    with fails_with(ForeignVmError, match="locked by a restore") as failed:
+        provider.create(_restore_inputs(lab, 9353))
+    assert "qm unlock 9353" in str(failed.value)
+    assert [r for r in lab.control.requests("pve") if r.is_write] == []
+    assert lab.control.vm(9353) is not None
