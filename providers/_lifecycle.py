@@ -117,6 +117,9 @@ class ObjectProvider(ResourceProvider, Generic[P]):
     """Pulumi's dynamic-provider interface over four typed hooks."""
 
     props_type: ClassVar[type[Props]]
+    makes_an_object: ClassVar[bool] = True
+    """False for a resource that creates nothing (a read, a wait, a hand-over of owners):
+    its create just does its work, with no search for an object to adopt."""
     credentials: Credentials | None = None
     #: The pickled provider holds no secret (credentials come from configure()), so the state
     #: can show it in the clear; Pulumi still encrypts it if it ever captured a secret.
@@ -302,13 +305,15 @@ class ObjectProvider(ResourceProvider, Generic[P]):
         client = self.client(wanted)
         self.require_release(client)
         object_id = self.object_id(wanted)
-        found = self.observe(client, object_id, wanted)
+        found = self.observe(client, object_id, wanted) if self.makes_an_object else None
         if found is not None:
             extra = self._adopt(client, object_id, wanted, found)
         else:
             try:
                 extra = self.create_object(client, wanted)
             except MAYBE_MADE_BY_ANOTHER:
+                if not self.makes_an_object:
+                    raise
                 found = self.observe(client, object_id, wanted)
                 if found is None:
                     raise

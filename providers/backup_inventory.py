@@ -38,6 +38,7 @@ class BackupInventoryProps(Props):
 
 class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):
     props_type = BackupInventoryProps
+    makes_an_object = False  # it reads a storage that is always already there
 
     def object_id(self, props: BackupInventoryProps) -> str:
         return f"{props.node}/{props.storage}"
@@ -61,16 +62,6 @@ class BackupInventoryProvider(ObjectProvider[BackupInventoryProps]):
                 "ctime": int(last.get("ctime", 0)),
             }
         return {"backups": newest}
-
-    def adopt_object(
-        self,
-        client: ProxmoxClient,
-        object_id: str,
-        wanted: BackupInventoryProps,
-        found: BackupInventoryProps,
-    ) -> dict[str, Any]:
-        """The storage it reads is always "already there": taking it over is the read."""
-        return self.create_object(client, wanted)
 
     def update_object(
         self,

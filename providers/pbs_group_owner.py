@@ -32,6 +32,7 @@ class PbsGroupOwnerProps(Props):
 
 class PbsGroupOwnerProvider(ObjectProvider[PbsGroupOwnerProps]):
     props_type = PbsGroupOwnerProps
+    makes_an_object = False  # it hands existing groups over; there is nothing to adopt
 
     def object_id(self, props: PbsGroupOwnerProps) -> str:
         return f"{props.store}:{props.ns}"

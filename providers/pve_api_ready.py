@@ -74,6 +74,7 @@ def _describe(error: Exception, props: PveApiReadyProps) -> str:
 
 class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
     props_type = PveApiReadyProps
+    makes_an_object = False  # it waits for a host; a host already up makes the wait immediate
 
     def client(self, props: PveApiReadyProps) -> ProxmoxClient:
         """One attempt per poll: the poll loop is the retry."""
@@ -131,17 +132,6 @@ class PveApiReadyProvider(ObjectProvider[PveApiReadyProps]):
 
     def create_object(self, client: ProxmoxClient, props: PveApiReadyProps) -> dict[str, Any]:
         return self.wait(client, props)
-
-    def adopt_object(
-        self,
-        client: ProxmoxClient,
-        object_id: str,
-        wanted: PveApiReadyProps,
-        found: PveApiReadyProps,
-    ) -> dict[str, Any]:
-        """Already answering as expected (the host came up before this run): the wait is
-        immediate, and its outputs are those of a create."""
-        return self.wait(client, wanted)
 
     def update_object(
         self, client: ProxmoxClient, object_id: str, old: PveApiReadyProps, new: PveApiReadyProps
