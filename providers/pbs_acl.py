@@ -1,6 +1,8 @@
 """``PbsAcl``: one PBS ACL entry (path, auth-id, role); its id is ``path|auth-id|role``.
 
-There is no update in the API: any change (``propagate`` too) is a replace.
+A change of path, auth-id or role is a replace. ``propagate`` changes in place: setting the
+entry again replaces it for the same role (proxmox-backup ``pbs-config/src/acl.rs``, the
+role map of a path's user or group), so the grant is never absent in between.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from tappaas.pbs.access import AccessApi, AclEntry
 
 
 class PbsAclProps(Props):
-    identity = frozenset({"path", "auth_id", "role", "propagate"})
+    identity = frozenset({"path", "auth_id", "role"})
 
     path: AclPath
     auth_id: AuthId
@@ -48,18 +50,16 @@ class PbsAclProvider(ObjectProvider[PbsAclProps]):
         """An entry for the same (path, auth-id, role) is ours whatever its ``propagate``."""
         return None
 
-    def adopt_object(
-        self, client: ProxmoxClient, object_id: str, wanted: PbsAclProps, found: PbsAclProps
-    ) -> dict[str, Any]:
-        """Setting the entry again fixes ``propagate`` (PBS replaces it for the same role)."""
-        if found.propagate != wanted.propagate:
-            AccessApi(client).add_acl(wanted.entry())
-        return {}
-
     def update_object(
         self, client: ProxmoxClient, object_id: str, old: PbsAclProps, new: PbsAclProps
     ) -> None:
-        """Only the endpoint can differ here (everything else is identity): nothing to send."""
+        """Only ``propagate`` or the endpoint can differ here. The live entry, not ``old``,
+        says whether ``propagate`` drifted: set the entry again only then (a moved endpoint
+        writes nothing)."""
+        api = AccessApi(client)
+        live = api.find_acl(new.entry())
+        if live is None or live.propagate != new.propagate:
+            api.add_acl(new.entry())
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsAclProps) -> None:
         AccessApi(client).remove_acl(props.entry())

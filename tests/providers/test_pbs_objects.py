@@ -22,6 +22,7 @@ from tests.providers.harness import (
     configured,
     endpoint,
     fails_with,
+    lab_client,
     lifecycle_inputs,
     stack_config,
 )
@@ -275,3 +276,31 @@ def test_an_adopted_token_gets_a_new_secret_on_its_first_update(lab: Lab, unique
     assert works(new_secret) and not works(old_secret)
     tokens.delete(adopted.id, updated.outs)
     client.delete(f"/access/users/{userid}")
+
+
+def test_acl_propagate_drift_is_repaired_in_place_never_by_a_replace(lab: Lab, store: str) -> None:
+    """PBS sets an entry again for the same role with the new ``propagate`` (pbs-config
+    ``acl.rs``), so a change is an update: the grant is never absent, as a delete-then-create
+    replace would leave it (a backup running then would fail)."""
+    acls = configured(PbsAclProvider(), _config(lab))
+    inputs = _on_local(
+        lab, path=f"/datastore/{store}", auth_id="root@pam", role="DatastoreAudit", propagate=False
+    )
+    acl = acls.create(inputs)
+    client = lab_client(lab.pbs["local"])
+    client.put(
+        "/access/acl", path=f"/datastore/{store}", role="DatastoreAudit", propagate=True,
+        **{"auth-id": "root@pam"},
+    )  # fmt: skip
+    diff = acls.diff(acl.id, acl.outs, inputs)
+    assert diff.changes is True and not diff.replaces
+    lab.control.clear_requests()
+    acls.update(acl.id, acl.outs, inputs)
+    writes = [(r.method, r.path) for r in lab.control.requests("local") if r.is_write]
+    assert writes == [("PUT", "/access/acl")]
+    live = [
+        e for e in client.get("/access/acl", path=f"/datastore/{store}")
+        if e["ugid"] == "root@pam" and e["roleid"] == "DatastoreAudit"
+    ]  # fmt: skip
+    assert [bool(e["propagate"]) for e in live] == [False]
+    acls.delete(acl.id, acl.outs)
