@@ -16,7 +16,7 @@ from tappaas.model.cloud import RESERVED_PORTS, CloudProvider, CloudSettings
 from tappaas.model.datapool import PoolRole
 from tappaas.model.drill_checks import drill_is_isolated, monitoring_thresholds_are_ordered
 from tappaas.model.errors import ConfigIssue
-from tappaas.model.recovery import RecoveryMethod
+from tappaas.model.recovery import MAX_VMID, RecoveryMethod
 from tappaas.model.remote import Direction
 from tappaas.model.service import Importance, PersonalExport
 from tappaas.model.site import Role, SiteConfig
@@ -117,6 +117,30 @@ def vmids_are_unique(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
             )
         else:
             owner[service.vmid] = name
+
+
+def restored_vmids_fit(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
+    """A restore lands on a vmid PVE accepts, held by no other service and no other restore
+    (generation ``g`` of a service restores as ``g * 100000 + vmid`` unless ``vmid`` says)."""
+    owner = {service.vmid: f"service {name!r}" for name, service in site.services.items()}
+    for name, point in sorted(site.recovery.restore.items()):
+        service = site.services.get(name)
+        if service is None:  # named by personal_and_recovery_references
+            continue
+        target = point.vmid_for(service.vmid)
+        path = f"recovery.restore.{name}.{'vmid' if point.vmid else 'generation'}"
+        if target > MAX_VMID:
+            yield ConfigIssue(
+                path,
+                f"restores {name} as vmid {target}, above PVE's largest vmid {MAX_VMID}: "
+                f"set recovery.restore.{name}.vmid",
+            )
+        elif target != service.vmid and target in owner:
+            yield ConfigIssue(
+                path, f"restores {name} as vmid {target}, which {owner[target]} already uses"
+            )
+        else:
+            owner.setdefault(target, f"the restore of {name!r}")
 
 
 def ha_rules_are_unique(site: SiteConfig, _: Declared) -> Iterator[ConfigIssue]:
@@ -503,6 +527,7 @@ CHECKS: tuple[Check, ...] = (
     services_reference_nodes_and_pools,
     ha_and_replication_need_a_second_node,
     vmids_are_unique,
+    restored_vmids_fit,
     ha_rules_are_unique,
     datapools_fit_their_nodes,
     backup_has_a_home,

@@ -325,6 +325,30 @@ CASES: list[tuple[str, Callable[[Raw], None], str, str]] = [
         "backup.job_id",
         "at most 50 characters",
     ),
+    (  # generation 1 of a service restores as 100000 + its vmid
+        "a restore lands on another service's vmid",
+        both(  # web is vmid 100
+            set_in("services", "db", "vmid", value=100_100),
+            set_in("recovery", "restore", value={"web": {"generation": 1}}),
+        ),
+        "recovery.restore.web.generation",
+        "which service 'db' already uses",
+    ),
+    (
+        "two restores on one vmid",
+        set_in("recovery", "restore", value={"web": {"vmid": 5000}, "db": {"vmid": 5000}}),
+        "recovery.restore.web.vmid",
+        "which the restore of 'db' already uses",
+    ),
+    (
+        "a restore above the largest vmid",
+        both(
+            set_in("services", "web", "vmid", value=999_999_000),
+            set_in("recovery", "restore", value={"web": {"generation": 1}}),
+        ),
+        "recovery.restore.web.generation",
+        "above PVE's largest vmid 999999999",
+    ),
     (
         "vmid below 100",
         set_in("services", "web", "vmid", value=99),
