@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tappaas.adopt.result import Conversion
 from tappaas.model import ConfigError, load_site_config
+from tappaas.model.errors import is_under
 from tappaas.policy import Finding, evaluate
 
 
@@ -41,7 +42,7 @@ def assess(conversion: Conversion) -> Assessment:
     open_paths = [d.path for d in conversion.decisions]
 
     def is_open(path: str) -> bool:
-        return any(_under(path, p) or _under(p, path) for p in open_paths)
+        return any(is_under(path, p) or is_under(p, path) for p in open_paths)
 
     try:
         site = load_site_config(conversion.site)
@@ -62,8 +63,3 @@ def assess(conversion: Conversion) -> Assessment:
     )
     warnings = tuple(f for f in findings if not f.blocks_deployment)
     return Assessment(blocking, warnings, len(open_paths))
-
-
-def _under(path: str, parent: str) -> bool:
-    """``path`` is ``parent`` or inside it (``a.b.c`` and ``a.b[0]`` are under ``a.b``)."""
-    return path == parent or path.startswith((f"{parent}.", f"{parent}["))

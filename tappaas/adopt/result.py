@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tappaas.model.errors import is_under
+
 PLACEHOLDER = "DECIDE: "
 """Prefix of a value the upstream files cannot supply; the question follows it. It fails the
 site model's validation at exactly its path, so ``tappaas check`` names it too."""
@@ -73,10 +75,7 @@ class Conversion:
     """Site config path → ``file: field`` it was read from, to name the source of a problem."""
 
     def source_of(self, path: str) -> str | None:
-        """The upstream source of ``path`` or of its closest parent that has one."""
-        probe = path
-        while probe:
-            if probe in self.provenance:
-                return self.provenance[probe]
-            probe = probe.rpartition(".")[0]
-        return None
+        """The upstream source of ``path`` or of its closest parent that has one (a list
+        item's parent is the list: ``a.b[0]`` is under ``a.b``)."""
+        parents = [known for known in self.provenance if is_under(path, known)]
+        return self.provenance[max(parents, key=len)] if parents else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tappaas.model.errors import ConfigIssue, join_path
+from tappaas.model.errors import ConfigIssue, is_under, join_path
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -63,10 +63,6 @@ def derived_keys(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     return derived
 
 
-def _under(path: str, source: str) -> bool:
-    return path == source or path.startswith((f"{source}.", f"{source}["))
-
-
 def without_echoes(
     issues: Sequence[ConfigIssue], derived: Mapping[str, tuple[str, ...]]
 ) -> list[ConfigIssue]:
@@ -79,7 +75,7 @@ def without_echoes(
             kept.append(issue)
             continue
         explained = any(
-            other.path != issue.path and _under(other.path, source)
+            other.path != issue.path and is_under(other.path, source)
             for other in issues
             for source in sources
         )

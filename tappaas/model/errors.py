@@ -35,6 +35,11 @@ class ConfigError(ValueError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+def is_under(path: str, parent: str) -> bool:
+    """``path`` is ``parent`` or inside it (``a.b.c`` and ``a.b[0]`` are under ``a.b``)."""
+    return path == parent or path.startswith((f"{parent}.", f"{parent}["))
+
+
 def join_path(*parts: str | int) -> str:
     """``("services", "x", "ha")`` → ``services.x.ha``; list indexes as ``[2]``."""
     text = ""

@@ -254,3 +254,14 @@ def test_the_report_names_the_jobs_the_stack_will_make_for_a_long_datastore_name
     text = " ".join(d.imported for d in design_differences(datastore))
     assert retention_job_id(datastore) in text and verify_job_id(datastore) in text
     assert f"{datastore}-retention" not in text
+
+
+def test_a_list_items_source_is_its_lists() -> None:
+    """``recovery.restore_order[0]`` comes from where ``recovery.restore_order`` came from."""
+    conversion = Conversion(
+        site={},
+        provenance={"recovery.restore_order": "modules/firewall.json: vmtag", "recovery": "x"},
+    )
+    assert conversion.source_of("recovery.restore_order[0]") == "modules/firewall.json: vmtag"
+    assert conversion.source_of("recovery.vlan") == "x"
+    assert conversion.source_of("services.web") is None
