@@ -12,9 +12,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tappaas.model.errors import ROOT_PATH, issues_from_pydantic
+
 WHOLE_FILE = "(file)"
 """Field shown for a problem with a file as a whole (unreadable, not JSON, not an object)."""
-_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
 @dataclass(frozen=True, order=True)
@@ -37,25 +38,14 @@ class UpstreamError(ValueError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
-def field_path(location: Sequence[str | int]) -> str:
-    """``("tappaas-nodes", 1, "ip")`` → ``tappaas-nodes[1].ip``."""
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text or WHOLE_FILE
-
-
 def issues_from_validation(
     file: Path | str, error: ValidationError, prefix: Sequence[str | int] = ()
 ) -> list[UpstreamIssue]:
-    """Pydantic's errors about an upstream file, as issues naming its fields."""
-    issues = []
-    for entry in error.errors():
-        message = str(entry["msg"])
-        for noise in _PYDANTIC_PREFIXES:
-            message = message.removeprefix(noise)
-        issues.append(UpstreamIssue(str(file), field_path([*prefix, *entry["loc"]]), message))
-    return issues
+    """Pydantic's errors about an upstream file, as issues naming its fields
+    (``tappaas-nodes[1].ip``), read as the model reads a stack's."""
+    return [
+        UpstreamIssue(
+            str(file), WHOLE_FILE if issue.path == ROOT_PATH else issue.path, issue.message
+        )
+        for issue in issues_from_pydantic(error, prefix)
+    ]
