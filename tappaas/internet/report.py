@@ -6,8 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from tappaas.health.state import worst
 from tappaas.internet.probe import QueryOutcome
-from tappaas.internet.verdict import Origin, Status, finding_status, worst
+from tappaas.internet.verdict import Origin, Status, finding_status
 from tappaas.policy import Finding, UnboundSettings
 
 

@@ -8,9 +8,9 @@ UNKNOWN means a source did not answer, so nothing could be judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
+from tappaas.health.state import State, worst
 from tappaas.internet.probe import QueryOutcome
 from tappaas.policy import Finding, Severity
 
@@ -19,24 +19,8 @@ SLOW_LOCAL_ANSWER = 0.25
 FAST_FAILURE = 1.0
 """Seconds: a failure faster than this lets a client fall back at once (glibc waits 5 s)."""
 OVERRIDES = "Services > Unbound DNS > Overrides"
-
-
-class Status(IntEnum):
-    """Monitoring plugin states; the value is the exit code."""
-
-    OK = 0
-    WARN = 1
-    CRIT = 2
-    UNKNOWN = 3
-
-
-_RANK = {Status.OK: 0, Status.WARN: 1, Status.UNKNOWN: 2, Status.CRIT: 3}
-"""Worst first is CRIT, then UNKNOWN, then WARN (as Icinga sorts states)."""
-
-
-def worst(statuses: Iterable[Status]) -> Status:
-    """The most severe state (OK for none)."""
-    return max(statuses, key=_RANK.__getitem__, default=Status.OK)
+Status = State
+"""The monitoring plugin states, the same for ``status``, the restore drill and this drill."""
 
 
 def finding_status(finding: Finding) -> Status:

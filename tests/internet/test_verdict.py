@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tappaas.health.state import worst
 from tappaas.internet import Origin, QueryOutcome, Status, Transport
 from tappaas.internet.verdict import (
     judge_outside_name,
@@ -13,7 +14,6 @@ from tappaas.internet.verdict import (
     judge_service_name,
     judge_uncached_name,
     origin,
-    worst,
 )
 
 
