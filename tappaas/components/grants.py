@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pulumi
 
-from providers import PbsAcl
+from providers import PbsAcl, PbsToken, PbsUser
 
 
 def grant(
@@ -49,3 +49,31 @@ def grant(
             after,
         ),
     ]  # fmt: skip
+
+
+def token_with_role(
+    endpoint: dict[str, object],
+    *,
+    token_id: str,
+    names: tuple[str, str, str],
+    comment: str,
+    path: str,
+    role: str,
+    opts: pulumi.ResourceOptions,
+    grant_opts: pulumi.ResourceOptions | None = None,
+) -> tuple[PbsToken, list[PbsAcl]]:
+    """A user without password, its token ``token_id`` and ``role`` for both on ``path``
+    alone; ``names`` are the user's, the token's and the grant's resource names."""
+    user_name, token_name, grant_name = names
+    userid, token_part = token_id.split("!", 1)
+    user = PbsUser(user_name, {"endpoint": endpoint, "userid": userid, "comment": comment}, opts)
+    token = PbsToken(
+        token_name,
+        {"endpoint": endpoint, "userid": userid, "token_name": token_part},
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[user])),
+    )
+    acls = grant(
+        grant_name, endpoint, path=path, role=role, token_id=token_id, token=token,
+        opts=grant_opts or opts,
+    )  # fmt: skip
+    return token, acls

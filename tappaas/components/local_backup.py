@@ -24,14 +24,13 @@ from providers import (
     PbsNamespace,
     PbsPruneJob,
     PbsToken,
-    PbsUser,
     PbsVerifyJob,
     PveBackupJob,
     PvePbsStorage,
 )
 from tappaas.client import Product
 from tappaas.components.connection import endpoint_input, secret
-from tappaas.components.grants import grant
+from tappaas.components.grants import token_with_role
 from tappaas.components.pve_side import PveSide
 from tappaas.model import PVE_KEEP_ALL, SiteConfig
 from tappaas.model.pbs_ids import retention_job_id, verify_job_id
@@ -118,25 +117,15 @@ class LocalBackup(pulumi.ComponentResource):
                 in_namespace,
             )
 
-        userid, token_name = pbs.pve_token_id.split("!", 1)
-        user = PbsUser(
-            "pve-user",
-            {"endpoint": endpoint, "userid": userid, "comment": "PVE writes backups with this"},
-            child,
-        )
-        self.pve_token = PbsToken(
-            "pve-token",
-            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
-            pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[user])),
-        )
-        acls = grant(
-            "pve-may-back-up",
+        self.pve_token, acls = token_with_role(
             endpoint,
+            token_id=pbs.pve_token_id,
+            names=("pve-user", "pve-token", "pve-may-back-up"),
+            comment="PVE writes backups with this",
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=BACKUP_ROLE,
-            token_id=pbs.pve_token_id,
-            token=self.pve_token,
-            opts=in_namespace,
+            opts=child,
+            grant_opts=in_namespace,
         )
         # PBS adds backups to a group only for its owner: a renamed PVE token takes over
         # the groups its predecessor wrote, or PVE's next backup of each VM fails.

@@ -15,9 +15,9 @@ from typing import Any
 
 import pulumi
 
-from providers import PbsRemote, PbsSyncJob, PbsToken, PbsUser
+from providers import PbsRemote, PbsSyncJob
 from tappaas.components.connection import token_secret
-from tappaas.components.grants import grant
+from tappaas.components.grants import token_with_role
 from tappaas.components.local_backup import datastore_acl_path
 from tappaas.model import Direction, Endpoint, SiteConfig
 
@@ -50,24 +50,13 @@ class Offsite(pulumi.ComponentResource):
     def _reader(self, site: SiteConfig, endpoint: dict[str, object]) -> pulumi.Output[Any]:
         assert site.backup is not None and site.remote is not None
         pbs, remote = site.backup.pbs, site.remote
-        userid, token_name = remote.reader_token_id.split("!", 1)
-        user = PbsUser(
-            "peer-reader",
-            {"endpoint": endpoint, "userid": userid, "comment": "the peer pulls our backups"},
-            self.child,
-        )
-        token = PbsToken(
-            "peer-reader-token",
-            {"endpoint": endpoint, "userid": userid, "token_name": token_name},
-            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
-        )
-        grant(
-            "peer-may-read",
+        token, _ = token_with_role(
             endpoint,
+            token_id=remote.reader_token_id,
+            names=("peer-reader", "peer-reader-token", "peer-may-read"),
+            comment="the peer pulls our backups",
             path=datastore_acl_path(pbs.datastore, pbs.namespace),
             role=READER_ROLE,
-            token_id=remote.reader_token_id,
-            token=token,
             opts=self.child,
         )
         return token.secret.apply(

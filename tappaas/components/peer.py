@@ -14,9 +14,9 @@ from typing import Any
 
 import pulumi
 
-from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken, PbsUser
+from providers import PbsNamespace, PbsPruneJob, PbsRemote, PbsSyncJob, PbsToken
 from tappaas.components.connection import token_secret
-from tappaas.components.grants import grant
+from tappaas.components.grants import token_with_role
 from tappaas.components.local_backup import datastore_acl_path, keep_fields, namespace_chain
 from tappaas.model import Direction, Endpoint, GuestSite, SiteConfig, restore_token_id
 from tappaas.model.pbs_ids import guest_remote_name, pull_job_id, retention_job_id
@@ -112,41 +112,34 @@ class Peer(pulumi.ComponentResource):
         """A token that may read the guest's copy (to restore from it) and nothing else."""
         token_id = restore_token_id(guest)
         token = self._token_on_copy(
-            f"{guest}-restore", f"{guest}-may-restore", token_id,
+            guest, token_id, ("restore", "restore-token", "may-restore"),
             role=READER_ROLE, spec=spec, opts=opts, comment=f"{guest} restores with this",
         )  # fmt: skip
         return {"restore_token_id": token_id, "restore_token_secret": token.secret}
 
     def _token_on_copy(
         self,
-        name: str,
-        grant_name: str,
+        guest: str,
         token_id: str,
+        names: tuple[str, str, str],
         *,
         role: str,
         spec: GuestSite,
         opts: pulumi.ResourceOptions,
         comment: str,
     ) -> PbsToken:
-        """A user, its token, and ``role`` for both on the guest's namespace alone."""
+        """A token with ``role`` on the guest's namespace alone; ``names`` are prefixed with
+        the guest's name."""
         assert self.site.backup is not None
-        userid, token_name = token_id.split("!", 1)
-        user = PbsUser(
-            name, {"endpoint": self.endpoint, "userid": userid, "comment": comment}, self.child
-        )
-        token = PbsToken(
-            f"{name}-token",
-            {"endpoint": self.endpoint, "userid": userid, "token_name": token_name},
-            pulumi.ResourceOptions.merge(self.child, pulumi.ResourceOptions(depends_on=[user])),
-        )
-        grant(
-            grant_name,
+        token, _ = token_with_role(
             self.endpoint,
+            token_id=token_id,
+            names=(f"{guest}-{names[0]}", f"{guest}-{names[1]}", f"{guest}-{names[2]}"),
+            comment=comment,
             path=datastore_acl_path(self.site.backup.pbs.datastore, spec.namespace),
             role=role,
-            token_id=token_id,
-            token=token,
-            opts=opts,
+            opts=self.child,
+            grant_opts=opts,
         )
         return token
 
@@ -210,7 +203,7 @@ class Peer(pulumi.ComponentResource):
     def _writer(self, guest: str, spec: GuestSite, opts: pulumi.ResourceOptions) -> dict[str, Any]:
         role = PRUNING_WRITER_ROLE if spec.remove_vanished else WRITER_ROLE
         token = self._token_on_copy(
-            f"{guest}-writer", f"{guest}-may-write", spec.writer_token_id,
+            guest, spec.writer_token_id, ("writer", "writer-token", "may-write"),
             role=role, spec=spec, opts=opts, comment=f"{guest} pushes here",
         )  # fmt: skip
         return {"writer_token_id": spec.writer_token_id, "writer_token_secret": token.secret}
