@@ -9,7 +9,7 @@ modified configuration" instead of being overwritten silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -69,9 +69,13 @@ class SectionConfig(Generic[M]):
         self._require(obj, params)
         return self.client.post(self.base, **params, **extra)
 
-    def update(self, current: Current[M], desired: M, **extra: Any) -> bool:
-        """Send only what differs (deletes included); False when nothing had to change."""
+    def update(
+        self, current: Current[M], desired: M, *, remove: Sequence[str] = (), **extra: Any
+    ) -> bool:
+        """Send only what differs (deletes included, and the options in ``remove``) with
+        ``extra``; False when nothing had to change."""
         values, delete = settings_delta(current.value, desired, self.settings)
+        delete = [*delete, *remove]
         if not values and not delete and not extra:
             return False
         self._require(desired, values)

@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, SecretStr
 from tappaas.client import ProxmoxClient
 from tappaas.model._types import StorageId
 from tappaas.section import Current, M, SectionConfig
-from tappaas.wire import WireModel, settings_delta
+from tappaas.wire import WireModel
 
 PBS_DEFAULT_PORT = 8007
 """``PBSPlugin.pm``: ``port => $scfg->{port} // 8007``."""
@@ -153,17 +153,8 @@ class PbsStorageApi:
         remove: tuple[str, ...] = (),
     ) -> None:
         """Settings that differ, the secrets given (re-sent) and the ``remove``d ones."""
-        values, delete = settings_delta(current.value, desired, self.section.settings)
-        secrets = _secrets(password, key, master_pubkey)
-        delete = [*delete, *remove]
-        if not values and not delete and not secrets:
-            return
-        self.section.client.put(
-            f"/storage/{desired.storage}",
-            **values,
-            **secrets,
-            delete=delete or None,
-            digest=current.digest,
+        self.section.update(
+            current, desired, remove=remove, **_secrets(password, key, master_pubkey)
         )
 
     def delete(self, storage: str) -> None:
