@@ -16,9 +16,9 @@ import random
 import time
 from abc import abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from providers._lifecycle import ObjectProvider, P, vanished
+from providers._lifecycle import ObjectProvider, P, Props, vanished
 from tappaas.client import ConflictError, ProxmoxClient
 from tappaas.section import SectionConfig
 from tappaas.wire import WireModel
@@ -47,14 +47,12 @@ class SectionProvider(ObjectProvider[P]):
 
     def update_object(self, client: ProxmoxClient, object_id: str, old: P, new: P) -> None:
         section = self.section(client)
-
-        def attempt() -> None:
-            current = section.get(object_id)
-            if current is None:
-                raise vanished(new, object_id)
-            section.update(current, new.wire(self.wire_type))
-
-        retry_on_stale_digest(attempt)
+        update_fresh(
+            lambda: section.get(object_id),
+            lambda current: section.update(current, new.wire(self.wire_type)),
+            new,
+            object_id,
+        )
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: P) -> None:
         self.section(client).delete(object_id)
@@ -77,3 +75,21 @@ def retry_on_stale_digest(attempt: Callable[[], None]) -> None:
             if not error.stale_digest or number == STALE_DIGEST_ATTEMPTS:
                 raise
         time.sleep(random.uniform(0, STALE_DIGEST_PAUSE_SECONDS * number))
+
+
+C = TypeVar("C")
+
+
+def update_fresh(
+    read: Callable[[], C | None], write: Callable[[C], object], props: Props, object_id: str
+) -> None:
+    """Read the object (with its digest) and ``write`` the update against what was read,
+    again while the digest went stale; gone in between is ``vanished``."""
+
+    def attempt() -> None:
+        current = read()
+        if current is None:
+            raise vanished(props, object_id)
+        write(current)
+
+    retry_on_stale_digest(attempt)

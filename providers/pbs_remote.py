@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from providers._lifecycle import Props, vanished
+from providers._lifecycle import Props
 from providers._resource import ObjectResource
-from providers._section import SectionProvider, retry_on_stale_digest
+from providers._section import SectionProvider, update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.pbs.remote import Remote, RemoteApi, RemoteIdentity
 from tappaas.pbs.section import SectionConfig
@@ -46,13 +46,12 @@ class PbsRemoteProvider(SectionProvider[PbsRemoteProps]):
         # which must write nothing.
         password = new.password if new.password != old.password else None
 
-        def attempt() -> None:
-            current = api.get(object_id)
-            if current is None:
-                raise vanished(new, object_id)
-            api.update(current, new.wire(Remote), password)
-
-        retry_on_stale_digest(attempt)
+        update_fresh(
+            lambda: api.get(object_id),
+            lambda current: api.update(current, new.wire(Remote), password),
+            new,
+            object_id,
+        )
 
 
 class PbsRemote(ObjectResource, module="pbs", name="Remote"):

@@ -15,9 +15,9 @@ import pulumi
 from pulumi.dynamic import DiffResult, UpdateResult
 
 from providers import _engine_log
-from providers._lifecycle import ObjectProvider, Props, plain, vanished
+from providers._lifecycle import ObjectProvider, Props, plain
 from providers._resource import ObjectResource
-from providers._section import retry_on_stale_digest
+from providers._section import update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.model._types import PbsUserId, TokenName
 from tappaas.pbs.access import AccessApi, TokenSettings
@@ -92,13 +92,14 @@ class PbsTokenProvider(ObjectProvider[PbsTokenProps]):
     ) -> None:
         api = AccessApi(client)
 
-        def attempt() -> None:
-            current = api.get_token(new.userid, new.token_name)
-            if current is None:
-                raise vanished(new, object_id)
-            api.update_token(new.userid, new.token_name, current, new.wire(TokenSettings))
-
-        retry_on_stale_digest(attempt)
+        update_fresh(
+            lambda: api.get_token(new.userid, new.token_name),
+            lambda current: api.update_token(
+                new.userid, new.token_name, current, new.wire(TokenSettings)
+            ),
+            new,
+            object_id,
+        )
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsTokenProps) -> None:
         AccessApi(client).delete_token(props.userid, props.token_name)

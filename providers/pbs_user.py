@@ -11,9 +11,9 @@ from typing import Any
 
 import pulumi
 
-from providers._lifecycle import ObjectProvider, Props, vanished
+from providers._lifecycle import ObjectProvider, Props
 from providers._resource import ObjectResource
-from providers._section import retry_on_stale_digest
+from providers._section import update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.pbs.access import AccessApi, User
 
@@ -43,13 +43,12 @@ class PbsUserProvider(ObjectProvider[PbsUserProps]):
     ) -> None:
         api = AccessApi(client)
 
-        def attempt() -> None:
-            current = api.get_user(object_id)
-            if current is None:
-                raise vanished(new, object_id)
-            api.update_user(current, new.wire(User))
-
-        retry_on_stale_digest(attempt)
+        update_fresh(
+            lambda: api.get_user(object_id),
+            lambda current: api.update_user(current, new.wire(User)),
+            new,
+            object_id,
+        )
 
     def delete_object(self, client: ProxmoxClient, object_id: str, props: PbsUserProps) -> None:
         AccessApi(client).delete_user(object_id)

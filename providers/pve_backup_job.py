@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers._lifecycle import Props, vanished
+from providers._lifecycle import Props
 from providers._resource import ObjectResource
-from providers._section import SectionProvider, retry_on_stale_digest
+from providers._section import SectionProvider, update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.pve.backup_job import BackupJob, BackupJobIdentity, backup_jobs
-from tappaas.section import SectionConfig
+from tappaas.section import Current, SectionConfig
 from tappaas.wire import settings_delta
 
 
@@ -41,15 +41,12 @@ class PveBackupJobProvider(SectionProvider[PveBackupJobProps]):
         section = self.section(client)
         desired = new.wire(BackupJob)
 
-        def attempt() -> None:
-            current = section.get(object_id)
-            if current is None:
-                raise vanished(new, object_id)
+        def write(current: Current[BackupJob]) -> None:
             values, _ = settings_delta(current.value, desired, section.settings)
             required = "notes-template" in values and "storage" not in values
             section.update(current, desired, **({"storage": desired.storage} if required else {}))
 
-        retry_on_stale_digest(attempt)
+        update_fresh(lambda: section.get(object_id), write, new, object_id)
 
 
 class PveBackupJob(ObjectResource, module="pve", name="BackupJob"):

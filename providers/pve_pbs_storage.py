@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import SecretStr, model_validator
 
-from providers._lifecycle import Props, vanished
+from providers._lifecycle import Props
 from providers._resource import ObjectResource
-from providers._section import SectionProvider, retry_on_stale_digest
+from providers._section import SectionProvider, update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.pve.storage import (
     PbsStorage,
@@ -30,7 +30,7 @@ from tappaas.pve.storage import (
     key_marker,
     storages,
 )
-from tappaas.section import SectionConfig
+from tappaas.section import Current, SectionConfig
 
 ESCROWED = "1"
 
@@ -91,10 +91,7 @@ class PvePbsStorageProvider(SectionProvider[PvePbsStorageProps]):
     ) -> None:
         api = PbsStorageApi(client)
 
-        def attempt() -> None:
-            current = api.get(object_id)
-            if current is None:
-                raise vanished(new, object_id)
+        def write(current: Current[PbsStorage]) -> None:
             remove = tuple(
                 option
                 for option, wanted, have in (
@@ -114,7 +111,7 @@ class PvePbsStorageProvider(SectionProvider[PvePbsStorageProps]):
                 remove=remove,
             )
 
-        retry_on_stale_digest(attempt)
+        update_fresh(lambda: api.get(object_id), write, new, object_id)
 
 
 class PvePbsStorage(ObjectResource, module="pve", name="PbsStorage"):

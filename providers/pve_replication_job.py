@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers._lifecycle import Props, vanished
+from providers._lifecycle import Props
 from providers._resource import ObjectResource
-from providers._section import SectionProvider, retry_on_stale_digest
+from providers._section import SectionProvider, update_fresh
 from tappaas.client import ProxmoxClient
 from tappaas.pve.replication import ReplicationIdentity, ReplicationJob, replication_jobs
-from tappaas.section import SectionConfig
+from tappaas.section import Current, SectionConfig
 
 
 class PveReplicationJobProps(Props, ReplicationJob):
@@ -40,14 +40,11 @@ class PveReplicationJobProvider(SectionProvider[PveReplicationJobProps]):
     ) -> None:
         section = self.section(client)
 
-        def attempt() -> None:
-            current = section.get(object_id)
-            if current is None:
-                raise vanished(new, object_id)
+        def write(current: Current[ReplicationJob]) -> None:
             target = {"target": current.value.target}
             section.update(current, new.wire(ReplicationJob).model_copy(update=target))
 
-        retry_on_stale_digest(attempt)
+        update_fresh(lambda: section.get(object_id), write, new, object_id)
 
 
 class PveReplicationJob(ObjectResource, module="pve", name="ReplicationJob"):
