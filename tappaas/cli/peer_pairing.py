@@ -220,21 +220,27 @@ def accept(
             raise InputError(f"stack {stack} is not a recovery stack (role cloud-recovery)")
         base, reference = "remote", "peer_stack"
         namespace_key, secret_key = "namespace", f"tappaasRestore-{opened.site}"
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    before = stack_file.read_bytes()
     try:
-        cli.set_secret(stack, secret_key, opened.token_secret.get_secret_value())
-    except PulumiCommandError as exc:
-        raise OperationFailed(str(exc)) from None
-    for name, value in (
-        ("address", opened.address),
-        ("fingerprint", opened.fingerprint),
-        ("datastore", opened.datastore),
-        (namespace_key, opened.namespace),
-        ("credential.token_id", opened.token_id),
-        ("credential.token_secret.secret", secret_key),
-    ):
-        _set(cli, stack, f"{base}.{name}", value)
-    _remove(cli, stack, f"{base}.{reference}")
-    _load(stack, project_dir)  # the result must still be a valid site
+        try:
+            cli.set_secret(stack, secret_key, opened.token_secret.get_secret_value())
+        except PulumiCommandError as exc:
+            raise OperationFailed(str(exc)) from None
+        for name, value in (
+            ("address", opened.address),
+            ("fingerprint", opened.fingerprint),
+            ("datastore", opened.datastore),
+            (namespace_key, opened.namespace),
+            ("credential.token_id", opened.token_id),
+            ("credential.token_secret.secret", secret_key),
+        ):
+            _set(cli, stack, f"{base}.{name}", value)
+        _remove(cli, stack, f"{base}.{reference}")
+        _load(stack, project_dir)  # the result must still be a valid site
+    except (InputError, OperationFailed):
+        stack_file.write_bytes(before)  # all or nothing: the stack file as it was
+        raise
     typer.echo(
         f"accepted {opened.kind.value} access to {opened.site}'s backups at {opened.address} "
         f"({opened.datastore}/{opened.namespace or '<root>'}, {opened.token_id}); the token "
