@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -319,6 +320,17 @@ def ca_file_of_stack(path: Path) -> Path | None:
     return Path(ca_file) if ca_file else None
 
 
+DEFAULT_DISK_GIB = 32
+
+
+def site_vm_disk(site: SiteConfig, name: str, disk_gib: Mapping[str, int] | None = None) -> str:
+    """Service ``name``'s disk as a real site has it: on the pool the stack declares for it
+    (``DEFAULT_DISK_GIB`` unless ``disk_gib`` says)."""
+    service = site.services[name]
+    size = (disk_gib or {}).get(name, DEFAULT_DISK_GIB)
+    return f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size={size}G"
+
+
 def seed_site_vms(lab_file: Path, site: SiteConfig) -> list[str]:
     """Give the lab's cluster the site's running VMs (disks on the pools the stack declares)
     through the lab's control surface; returns the services seeded (existing VMs are kept)."""
@@ -328,7 +340,7 @@ def seed_site_vms(lab_file: Path, site: SiteConfig) -> list[str]:
     seeded: list[str] = []
     ca_file = data.get("ca_file")
     for name, service in site.services.items():
-        disk = f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size=32G"
+        disk = site_vm_disk(site, name)
         answer = requests.post(
             f"{pve['url']}/_lab/seed-vm",
             json={"vmid": service.vmid, "node": service.node, "name": name,

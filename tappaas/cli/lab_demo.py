@@ -45,7 +45,6 @@ WIDE = 150
 """Columns when not on a terminal (CI logs): the protection table is wide."""
 NIGHTS = 3
 PEER_NODES = ("tappaas1",)
-DEFAULT_DISK_GIB = 32
 HA_ROUND_MINUTES = 2
 """Long enough for the HA manager to carry out requested stops (it acts every 10 s)."""
 console = Console(width=None if sys.stdout.isatty() else WIDE)
@@ -69,8 +68,7 @@ def seed_site_vms(lab: Lab, site: SiteConfig, disk_gib: Mapping[str, int] | None
     """The site's services as the running VMs a real site already has before ``pulumi up``
     (their disks on the pools the stack declares; 32 GiB unless ``disk_gib`` says)."""
     for name, service in site.services.items():
-        size = (disk_gib or {}).get(name, DEFAULT_DISK_GIB)
-        disk = f"{site.pool_of(service).storage_id}:vm-{service.vmid}-disk-0,size={size}G"
+        disk = lab_stacks.site_vm_disk(site, name, disk_gib)
         lab.control.seed_vm(service.vmid, service.node, name, disks={"scsi0": disk})
 
 
