@@ -22,6 +22,7 @@ from tappaas.cli.check import require_file
 from tappaas.cli.errors import InputError, OperationFailed
 from tappaas.cli.passphrase import require_passphrase
 from tappaas.model import ConfigError, Role, SiteConfig, load_stack_file, restore_token_id
+from tappaas.model._types import join_address
 from tappaas.model.invitation import Invitation, InvitationKind
 
 if TYPE_CHECKING:
@@ -99,8 +100,7 @@ def key(stack: Stack, project_dir: Dir = Path(), backend: Backend = Path(".pulum
 
 
 def _address(host: str, port: int | None) -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"{shown}:{port}" if port else shown
+    return join_address(host, port or None)
 
 
 def _invitation(site: SiteConfig, outputs: dict[str, Any], guest: str | None) -> Invitation:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from tappaas.client.tls import normalize_fingerprint
+from tappaas.model._types import join_address
 from tappaas.model.secrets import clean_token_secret
 
 DEFAULT_PORTS = {"pve": 8006, "pbs": 8007}
@@ -65,7 +66,7 @@ class ConnectionSettings(BaseModel):
 
     @property
     def base_url(self) -> str:
-        return f"https://{self.host}:{self.effective_port}"
+        return f"https://{join_address(self.host, self.effective_port)}"
 
     @property
     def user(self) -> str:

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from providers.upstream_adoption import UpstreamInventory
 from tappaas.client import ConnectionSettings, Product, ProxmoxClient
 from tappaas.model import ApiToken, ClusterApi, Endpoint, SecretRef
+from tappaas.model._types import join_address
 from tappaas.model.secrets import clean_secret, clean_token_secret
 
 
@@ -61,13 +62,12 @@ def upstream_provider(
     CA bundle ``SSL_CERT_FILE`` names, e.g. the cluster's ``pve-root-ca.pem``).
     """
     port = api.port or 8006
-    host = f"[{api.host}]" if ":" in api.host else api.host
     token = token_secret(api.api_token.token_secret).apply(
         lambda value: f"{api.api_token.token_id}={value}"
     )
     return proxmoxve.Provider(
         name,
-        endpoint=f"https://{host}:{port}/",
+        endpoint=f"https://{join_address(api.host, port)}/",
         api_token=token,  # secret: derived from a secret config value
         insecure=False,
         opts=opts,

@@ -23,6 +23,7 @@ from tappaas.components.connection import secret, token_secret
 from tappaas.components.hosts import backend_for
 from tappaas.components.recovery import Recovery, RestoreTarget, source_storage
 from tappaas.model import SecretRef, SiteConfig
+from tappaas.model._types import join_address
 from tappaas.model.recovery import SOURCE_STORAGE
 from tappaas.policy import restore_tiers
 from tappaas.policy.restore_key import restore_key_ref
@@ -121,7 +122,7 @@ class RentedRecovery(pulumi.ComponentResource):
             after=[self.inventory],
         )
         self.pve_url = self.host.address.apply(
-            lambda host: f"https://{host}:{self.host.port or PVE_PORT}"
+            lambda host: f"https://{join_address(host, self.host.port or PVE_PORT)}"
         )
         self.fingerprint = cloud.fingerprint
         vmid_of = {name: site.services[name].vmid for tier in tiers for name in tier}
@@ -145,7 +146,7 @@ class RentedRecovery(pulumi.ComponentResource):
             )
         # a RestoredVm exists only once its restore task ended OK with the VM started
         status = "started (live-restore)" if site.recovery.live_restore else "restored, started"
-        self.services = pulumi.Output.all(
+        self.services = pulumi.Output.from_input(
             {
                 name: {
                     "snapshot": vm.restored_snapshot,
@@ -155,7 +156,7 @@ class RentedRecovery(pulumi.ComponentResource):
                 }
                 for name, vm in self.recovery.restored.items()
             }
-        ).apply(lambda values: values[0])
+        )
         self.register_outputs({"pve_url": self.pve_url, "services": self.services})
 
 

@@ -208,6 +208,13 @@ def split_address(address: str) -> tuple[str, int | None]:
     return match.group("host").strip("[]"), None if port is None else int(port)
 
 
+def join_address(host: str, port: int | None = None) -> str:
+    """``host`` or ``host:port``, an IPv6 host in brackets (``[fd00::1]:8006``): the inverse
+    of ``split_address``, and the host part of a URL."""
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
 def _check_namespace(value: str) -> str:
     """A PBS namespace path ``a/b/c``: at most 7 levels; ``""`` is the datastore root."""
     if value == "":

@@ -16,6 +16,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from tappaas.client.tls import FingerprintPinningAdapter, normalize_fingerprint
+from tappaas.model._types import join_address
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -58,8 +59,7 @@ class OpnsenseConnection(BaseModel):
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"https://{host}:{self.port}"
+        return f"https://{join_address(self.host, self.port)}"
 
 
 class OpnsenseClient:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tappaas.model import Role, SecretRef, SiteConfig
+from tappaas.model import CloudProvider, Role, SecretRef, SiteConfig
 from tappaas.policy.findings import Code, Finding, Severity
 from tappaas.policy.report import ProtectionReport
 
@@ -64,7 +64,7 @@ def needed_secrets(site: SiteConfig) -> dict[str, SecretRef]:
     if cloud is not None:
         credentials = cloud.credentials
         needed["cloud.credentials.api_token"] = credentials.api_token
-        if cloud.provider.value != "existing":
+        if cloud.provider is not CloudProvider.EXISTING:
             needed["cloud.credentials.root_password"] = credentials.root_password
             needed["cloud.credentials.tls_key"] = credentials.tls_key
             needed["cloud.credentials.tls_certificate"] = credentials.tls_certificate
